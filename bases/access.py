@@ -1,0 +1,51 @@
+"""Who may see what. Every view and API call finds its objects through these helpers.
+
+Anything outside the caller's scope answers 404, never 403, so that nothing reveals that
+it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from bases.models import Base, City, Role, User
+
+
+def bases_for(user: User) -> QuerySet[Base]:
+    bases = Base.objects.select_related("city")
+    if user.role == Role.PROVINCE:
+        return bases
+    if user.role == Role.CITY and user.city_id:
+        return bases.filter(city_id=user.city_id)
+    if user.role == Role.OFFICER and user.base_id:
+        return bases.filter(pk=user.base_id)
+    return bases.none()
+
+
+def cities_for(user: User) -> QuerySet[City]:
+    if user.role == Role.PROVINCE:
+        return City.objects.all()
+    if user.role == Role.CITY:
+        return City.objects.filter(pk=user.city_id)
+    return City.objects.none()
+
+
+def outside_scope(request: HttpRequest, what: str) -> Http404:
+    """The 404 for an object the caller may not see; recorded in the audit log."""
+    from bases.audit import record
+
+    record(request, "scope_denied", object_repr=what[:200], outcome="denied")
+    return Http404("页面不存在")
+
+
+def get_base(request: HttpRequest, code: str) -> Base:
+    base = bases_for(request.user).filter(code=code).first()
+    if base is None:
+        raise outside_scope(request, f"base:{code}")
+    return base
+
+
+def require_role(request: HttpRequest, *roles: str) -> None:
+    if request.user.role not in roles:
+        raise outside_scope(request, request.path)

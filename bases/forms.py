@@ -1,0 +1,44 @@
+from django import forms
+
+from bases.models import Base, City
+
+
+class BaseFilterForm(forms.Form):
+    q = forms.CharField(label="名称或编码", required=False)
+    city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
+                                  empty_label="全部市州")
+    batch = forms.TypedChoiceField(
+        label="批次", required=False, coerce=int, empty_value=None,
+        choices=[("", "全部批次")] + [(i, f"第{i}批") for i in range(1, 11)])
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[("", "全部状态"), *Base.Status.choices])
+
+    def filter(self, bases):
+        if not self.is_valid():
+            return bases
+        data = self.cleaned_data
+        if data["q"]:
+            from django.db.models import Q
+
+            bases = bases.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
+        if data["city"]:
+            bases = bases.filter(city=data["city"])
+        if data["batch"]:
+            bases = bases.filter(batch=data["batch"])
+        if data["status"]:
+            bases = bases.filter(status=data["status"])
+        return bases
+
+
+class HandoverForm(forms.Form):
+    username = forms.CharField(label="新信息管理员用户名", max_length=150)
+    initial_password = forms.CharField(
+        label="初始密码（新账号必填，首次登录须修改）", required=False,
+        widget=forms.PasswordInput(render_value=False))
+    note = forms.CharField(label="交接说明", widget=forms.Textarea(attrs={"rows": 3}),
+                           required=False, max_length=2000)
+
+
+class HandoverRequestForm(forms.Form):
+    note = forms.CharField(label="申请说明（如离职、调岗、建议的接任人）", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class City(models.Model):
+    """A prefecture-level division of Hunan (市州); loaded by a data migration."""
+
+    name = models.CharField("名称", max_length=32, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = verbose_name_plural = "市州"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Base(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在册"
+        DELISTED = "delisted", "已摘牌"
+
+    code = models.CharField("基地编码", max_length=20, unique=True)
+    name = models.CharField("基地名称", max_length=100)
+    city = models.ForeignKey(City, verbose_name="市州", on_delete=models.PROTECT,
+                             related_name="bases")
+    county = models.CharField("县市区", max_length=50, blank=True)
+    batch = models.PositiveSmallIntegerField("认定批次", default=1)
+    year_designated = models.PositiveSmallIntegerField("认定年份", null=True, blank=True)
+    operator = models.CharField("运营单位", max_length=150, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.ACTIVE)
+    delisted_on = models.DateField("摘牌日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "基地"
+        constraints = [
+            models.CheckConstraint(
+                name="base_delisted_has_date",
+                condition=Q(status="active", delisted_on__isnull=True)
+                | Q(status="delisted", delisted_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def active_officer(self) -> User | None:
+        return self.officers.filter(is_active=True).first()
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "基地信息管理员"
+    CITY = "city", "市州查看员"
+    PROVINCE = "province", "省级管理员"
+    SECURITY = "security", "安全管理员"
+    AUDIT = "audit", "审计管理员"
+
+
+class User(AbstractUser):
+    """A person; the role and its scope (one base or one city) decide what they may see."""
+
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.OFFICER)
+    base = models.ForeignKey(Base, verbose_name="所属基地", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="officers")
+    city = models.ForeignKey(City, verbose_name="所属市州", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="viewers")
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "账号"
+        constraints = [
+            # One active officer per base: handover moves the base, never shares it.
+            models.UniqueConstraint(fields=["base"], condition=Q(base__isnull=False),
+                                    name="one_officer_per_base"),
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(Q(role="officer", city__isnull=True)
+                           | Q(role="city", base__isnull=True)
+                           | (~Q(role__in=["officer", "city"]) & Q(base__isnull=True,
+                                                                   city__isnull=True))),
+            ),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        # The Django admin is the province's and the security admin's workbench.
+        self.is_staff = self.role in (Role.PROVINCE, Role.SECURITY) or self.is_superuser
+        super().save(*args, **kwargs)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def is_city_viewer(self) -> bool:
+        return self.role == Role.CITY
+
+    @property
+    def is_province_admin(self) -> bool:
+        return self.role == Role.PROVINCE
+
+    @property
+    def reads_reports(self) -> bool:
+        return self.role in (Role.OFFICER, Role.CITY, Role.PROVINCE)
+
+
+class Handover(models.Model):
+    """The record of a base changing hands from one officer to the next."""
+
+    base = models.ForeignKey(Base, verbose_name="基地", on_delete=models.PROTECT,
+                             related_name="handovers")
+    from_user = models.ForeignKey(User, verbose_name="原信息管理员", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="handovers_given")
+    to_user = models.ForeignKey(User, verbose_name="新信息管理员", on_delete=models.PROTECT,
+                                related_name="handovers_received")
+    by = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT,
+                           related_name="handovers_done")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = "信息管理员交接"
+
+    def __str__(self) -> str:
+        return f"{self.base.name} 交接于 {self.at:%Y-%m-%d}"
+
+
+class HandoverRequest(models.Model):
+    """An outgoing officer's request that the province assign their successor."""
+
+    base = models.ForeignKey(Base, on_delete=models.CASCADE, related_name="handover_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = verbose_name_plural = "交接申请"
+
+    def __str__(self) -> str:
+        return f"{self.base.name} 交接申请"
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail (MLPS 2.0): nothing in the portal updates or deletes a row."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_username = models.CharField("用户名", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("来源IP", null=True, blank=True)
+    event = models.CharField("事件", max_length=40, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=20, default="success")
+    detail = models.TextField("详情", blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = "审计日志"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.event}"
+
+
+class LoginSession(models.Model):
+    """Which sessions belong to whom, so that handover or deactivation can end them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录会话"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,39 @@
+"""Typed access to environment variables.
+
+Every variable the settings read goes through these helpers so that tests can check that
+`.env.example` and `docker-compose.yml` name only variables the portal actually reads.
+"""
+
+import os
+
+READ: set[str] = set()
+
+
+class ImproperlyConfiguredEnv(RuntimeError):
+    pass
+
+
+def env_str(name: str, default: str = "") -> str:
+    READ.add(name)
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name, "1" if default else "0").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfiguredEnv(f"{name} must be 1 or 0, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name, str(default)).strip()
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfiguredEnv(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]

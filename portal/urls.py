@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("accounts/", include("bases.account_urls")),
+    path("", include("bases.urls")),
+    path("", include("reporting.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.views.not_found"

@@ -1,0 +1,127 @@
+"""The checks of SPEC section 4, driven by the catalog.
+
+Hard checks block submission and import. Soft findings need a written explanation from the
+officer; each finding has a stable `check` key that the explanation is filed under.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reporting import indicators
+from reporting.indicators import SERVICE_CATEGORIES, Value
+
+YOY_LIMIT = Decimal("0.5")
+YOY_MIN_FIGURE = 10
+SERVICE_REVENUE_SHARE_LIMIT = Decimal("0.5")
+SERVED_PER_SESSION_LIMIT = 100
+MEDIAN_MULTIPLE = 10
+
+Values = dict[str, Value | None]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A soft-check finding about one figure."""
+
+    kind: str
+    field: str
+    message: str
+
+    @property
+    def check(self) -> str:
+        return f"{self.kind}:{self.field}"
+
+
+def hard_errors(values: Values) -> dict[str, list[str]]:
+    """Errors by indicator code; an empty dict means the report may be submitted."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    for indicator in indicators.ENTERED:
+        value = values.get(indicator.code)
+        if value is None:
+            if indicator.required:
+                errors[indicator.code].append("必填")
+            continue
+        if indicator.not_above:
+            whole = values.get(indicator.not_above)
+            if whole is not None and value > whole:
+                whole_label = indicators.BY_CODE[indicator.not_above].label
+                errors[indicator.code].append(f"不能大于“{whole_label}”（{whole}）")
+        if indicator.implies and value is True and values.get(indicator.implies) is not True:
+            other = indicators.BY_CODE[indicator.implies].label
+            errors[indicator.code].append(f"只有“{other}”为“是”时才能填“是”")
+    for category in SERVICE_CATEGORIES:
+        sessions = values.get(category.sessions_code)
+        served = values.get(category.enterprises_code)
+        if sessions == 0 and served not in (None, 0):
+            errors[category.enterprises_code].append(
+                f"{category.label}开展服务活动场次为0时，服务企业家次也应为0")
+    return dict(errors)
+
+
+def _numeric(indicator: indicators.Indicator) -> bool:
+    return not indicator.is_bool and not indicator.derived
+
+
+def soft_findings(
+    values: Values,
+    *,
+    previous: Values | None = None,
+    medians: dict[str, Decimal] | None = None,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    previous = previous or {}
+    for indicator in indicators.ENTERED:
+        if not _numeric(indicator):
+            continue
+        value, last = values.get(indicator.code), previous.get(indicator.code)
+        if value is None or last is None or max(abs(value), abs(last)) < YOY_MIN_FIGURE:
+            continue
+        if last == 0:
+            findings.append(Finding("yoy_change", indicator.code,
+                                    f"上年为0，本年为{value}，请说明原因"))
+        elif abs(Decimal(value) / Decimal(last) - 1) > YOY_LIMIT:
+            change = (Decimal(value) / Decimal(last) - 1) * 100
+            findings.append(Finding(
+                "yoy_change", indicator.code,
+                f"比上年变化{change:+.1f}%（上年{last}），超过±50%，请说明原因"))
+
+    revenue, service_revenue = values.get("operator_revenue"), values.get("service_revenue")
+    if revenue and service_revenue is not None and revenue > 0 and (
+        Decimal(service_revenue) > SERVICE_REVENUE_SHARE_LIMIT * Decimal(revenue)
+    ):
+        findings.append(Finding("service_revenue_share", "service_revenue",
+                                "服务收入超过营业收入的50%，请说明原因"))
+
+    for category in SERVICE_CATEGORIES:
+        sessions = values.get(category.sessions_code)
+        served = values.get(category.enterprises_code)
+        if sessions and served is not None and served > SERVED_PER_SESSION_LIMIT * sessions:
+            findings.append(Finding(
+                "served_per_session", category.enterprises_code,
+                f"{category.label}平均每场服务企业超过{SERVED_PER_SESSION_LIMIT}家次，请说明原因"))
+
+    for code, median in (medians or {}).items():
+        value = values.get(code)
+        if median > 0 and value is not None and value > MEDIAN_MULTIPLE * median:
+            findings.append(Finding(
+                "median_outlier", code,
+                f"超过全省基地中位数（{median.normalize():f}）的{MEDIAN_MULTIPLE}倍，请说明原因"))
+    return findings
+
+
+def medians_by_code(rows: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """Per-code median over (code, value) rows of one year's approved reports."""
+    grouped: dict[str, list[Decimal]] = defaultdict(list)
+    for code, value in rows:
+        indicator = indicators.BY_CODE.get(code)
+        if indicator is not None and _numeric(indicator):
+            grouped[code].append(value)
+    return {code: Decimal(statistics.median(values)) for code, values in grouped.items()}
+
+
+def missing_explanations(findings: list[Finding], explanations: dict[str, str]) -> list[Finding]:
+    return [f for f in findings if not str(explanations.get(f.check, "")).strip()]

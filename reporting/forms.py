@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from bases.models import Base, City
+from reporting import indicators
+from reporting.indicators import InvalidValue, Value
+from reporting.models import Round, Status
+
+BOOL_CHOICES = [("", "—"), ("true", "是"), ("false", "否")]
+EXPLAIN_PREFIX = "explain__"
+COMMENT_PREFIX = "comment__"
+
+
+def as_form_text(value: Value | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class ReportForm(forms.Form):
+    """One field per entered indicator, built from the catalog."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, values: dict[str, Value] | None = None, **kwargs) -> None:
+        if values is not None:
+            kwargs["initial"] = {**kwargs.get("initial", {}),
+                                 **{code: as_form_text(v) for code, v in values.items()}}
+        super().__init__(*args, **kwargs)
+        for indicator in indicators.ENTERED:
+            if indicator.is_bool:
+                field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False)
+            else:
+                field = forms.CharField(
+                    required=False, max_length=40,
+                    widget=forms.TextInput(attrs={
+                        "inputmode": "decimal" if indicator.kind == "decimal" else "numeric",
+                        "autocomplete": "off",
+                    }))
+            field.label = indicator.label
+            self.fields[indicator.code] = field
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.parsed: dict[str, Value | None] = {}
+        for indicator in indicators.ENTERED:
+            raw = cleaned.get(indicator.code)
+            try:
+                self.parsed[indicator.code] = indicator.parse(raw)
+            except InvalidValue as exc:
+                self.add_error(indicator.code, str(exc))
+        return cleaned
+
+    def explanations(self) -> dict[str, str]:
+        return {key[len(EXPLAIN_PREFIX):]: text[:2000] for key, text in self.data.items()
+                if key.startswith(EXPLAIN_PREFIX)}
+
+
+class ReviewForm(forms.Form):
+    ACTIONS = [("approve", "审核通过"), ("return", "退回修改"), ("reopen", "重新打开")]
+    action = forms.ChoiceField(choices=ACTIONS)
+    version = forms.IntegerField(min_value=0)
+    comment = forms.CharField(required=False, max_length=4000)
+
+    def field_comments(self) -> dict[str, str]:
+        return {key[len(COMMENT_PREFIX):]: text[:2000] for key, text in self.data.items()
+                if key.startswith(COMMENT_PREFIX) and text.strip()
+                and key[len(COMMENT_PREFIX):] in indicators.BY_CODE}
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["year", "opens_on", "deadline"]
+        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
+                   "deadline": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("年度应在2000至2100之间")
+        return year
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        opens_on, deadline = cleaned.get("opens_on"), cleaned.get("deadline")
+        if opens_on and deadline and deadline < opens_on:
+            self.add_error("deadline", "截止日期不能早于开始日期")
+        return cleaned
+
+
+class ExtensionForm(forms.Form):
+    base = forms.ModelChoiceField(label="基地", queryset=Base.objects.filter(status="active"),
+                                  to_field_name="code")
+    deadline = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, round_: Round, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.round = round_
+
+    def clean_deadline(self) -> dt.date:
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= self.round.deadline:
+            raise forms.ValidationError(f"延期日期须晚于统一截止日期 {self.round.deadline}")
+        return deadline
+
+
+class QueueFilterForm(forms.Form):
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[("", "全部状态"), *Status.choices])
+    city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
+                                  empty_label="全部市州")
+    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=99)
+    timing = forms.ChoiceField(label="按时", required=False,
+                               choices=[("", "全部"), ("on_time", "按时"), ("late", "逾期")])

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from bases.models import Base
+from reporting import indicators
+from reporting.indicators import Value
+
+
+class Round(models.Model):
+    """One reporting year, opened and closed by the province."""
+
+    year = models.PositiveSmallIntegerField("报送年度", unique=True)
+    opens_on = models.DateField("开始日期")
+    deadline = models.DateField("截止日期")
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = verbose_name_plural = "报送轮次"
+
+    def __str__(self) -> str:
+        return f"{self.year}年度报送"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def deadline_for(self, base: Base) -> dt.date:
+        extension = next((e for e in self.extensions.all() if e.base_id == base.pk), None)
+        return extension.deadline if extension else self.deadline
+
+    def accepts_submission_from(self, base: Base, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return not self.is_closed and self.opens_on <= today <= self.deadline_for(base)
+
+
+class Extension(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="extensions")
+    base = models.ForeignKey(Base, on_delete=models.CASCADE, related_name="extensions")
+    deadline = models.DateField("延期至")
+    note = models.CharField("说明", max_length=200, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期"
+        constraints = [models.UniqueConstraint(fields=["round", "base"],
+                                               name="one_extension_per_base")]
+
+    def __str__(self) -> str:
+        return f"{self.base.name} 延期至 {self.deadline}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已审核"
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class Report(models.Model):
+    """A base's figures for one year; the values live in ReportValue rows (one per code)."""
+
+    base = models.ForeignKey(Base, verbose_name="基地", on_delete=models.PROTECT,
+                             related_name="reports")
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    # Bumped by every write; a write against an older version is refused (no lost updates).
+    version = models.PositiveIntegerField("版本", default=1)
+    explanations = models.JSONField("情况说明", default=dict, blank=True)
+    field_comments = models.JSONField("审核意见（字段）", default=dict, blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["base__code", "-year"]
+        verbose_name = verbose_name_plural = "年度报表"
+        constraints = [models.UniqueConstraint(fields=["base", "year"],
+                                               name="one_report_per_base_year")]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.base.name} {self.year}年度"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def value_map(self) -> dict[str, Value]:
+        """Entered values as typed objects (uses a prefetched `values` when present)."""
+        return {
+            row.code: indicators.BY_CODE[row.code].from_storage(row.value)
+            for row in self.values.all()
+            if row.code in indicators.BY_CODE
+        }
+
+
+class ReportValue(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
+    code = models.CharField(max_length=40, db_index=True)
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报表数值"
+        constraints = [models.UniqueConstraint(fields=["report", "code"],
+                                               name="one_value_per_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}={self.value}"
+
+
+class Transition(models.Model):
+    """Who moved a report from one state to the next, when, why, and with which figures."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "创建"
+        SUBMIT = "submit", "提交"
+        RETURN = "return", "退回"
+        APPROVE = "approve", "审核通过"
+        REOPEN = "reopen", "重新打开"
+        IMPORT = "import", "导入"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    field_comments = models.JSONField(default=dict, blank=True)
+    # Values as strings, exactly as stored, so history never depends on later edits.
+    snapshot = models.JSONField(default=dict, blank=True)
+    explanations = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "流转记录"
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_action_display()}"

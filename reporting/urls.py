@@ -1,0 +1,15 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("province/", views.overview, name="overview"),
+    path("reports/", views.review_queue, name="queue"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/<int:year>/", views.round_detail, name="round"),
+    path("rounds/<int:year>/completeness.xlsx", views.completeness_workbook,
+         name="completeness_workbook"),
+    path("bases/<str:code>/reports/<int:year>/", views.report_page, name="report"),
+    path("bases/<str:code>/reports/<int:year>/review/", views.report_review, name="review"),
+]

@@ -1,0 +1,50 @@
+"""Shared personas for the whole suite.
+
+alice: officer of base A (长沙市)      bob: officer of base B (株洲市)
+carol: city viewer of 长沙市 (A's city)  charlie: city viewer of 株洲市 (not A's city)
+pat: province admin   sam: security admin   audrey: audit admin
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import TestCase
+
+from bases.models import Base, City, Role, User
+from reporting.models import Round
+
+PASSWORD = "Correct-Horse-42"
+
+
+class BaseTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.changsha = City.objects.get(name="长沙市")
+        cls.zhuzhou = City.objects.get(name="株洲市")
+        cls.base_a = Base.objects.create(code="A001", name="长沙科技新城", city=cls.changsha,
+                                         county="岳麓区", batch=1, year_designated=2015)
+        cls.base_b = Base.objects.create(code="B001", name="株洲创业园", city=cls.zhuzhou,
+                                         county="天元区", batch=2, year_designated=2017)
+        cls.alice = cls.make_user("alice", Role.OFFICER, base=cls.base_a)
+        cls.bob = cls.make_user("bob", Role.OFFICER, base=cls.base_b)
+        cls.carol = cls.make_user("carol", Role.CITY, city=cls.changsha)
+        cls.charlie = cls.make_user("charlie", Role.CITY, city=cls.zhuzhou)
+        cls.pat = cls.make_user("pat", Role.PROVINCE)
+        cls.sam = cls.make_user("sam", Role.SECURITY)
+        cls.audrey = cls.make_user("audrey", Role.AUDIT)
+
+    @staticmethod
+    def make_user(username: str, role: str, **scope) -> User:
+        user = User(username=username, role=role, **scope)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    @classmethod
+    def open_round(cls, year: int = 2018, *, deadline: dt.date | None = None) -> Round:
+        return Round.objects.create(year=year, opens_on=dt.date(2000, 1, 1),
+                                    deadline=deadline or dt.date(2099, 12, 31))
+
+    def login(self, user: User) -> None:
+        self.client.force_login(user)
