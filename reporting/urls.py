@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import views, workbook_urls
 
 app_name = "reporting"
 urlpatterns = [
@@ -13,3 +13,4 @@ urlpatterns = [
     path("bases/<str:code>/reports/<int:year>/", views.report_page, name="report"),
     path("bases/<str:code>/reports/<int:year>/review/", views.report_review, name="review"),
 ]
+urlpatterns += workbook_urls.urlpatterns

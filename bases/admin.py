@@ -1,0 +1,118 @@
+"""The Django admin is the province's and the security admin's workbench.
+
+Access follows roles, not Django permissions, so separation of duties holds for
+superusers too: the security admin manages accounts only, the province admin everything
+about bases and reports, and nobody edits the audit log.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import XLSX
+
+from bases.audit import record
+from bases.models import Base, City, Handover, Role, User
+from bases.services import check_username, end_sessions
+
+
+class RoleAdminMixin:
+    """Grant every admin permission to the listed roles only."""
+
+    roles: tuple[str, ...] = ()
+    read_only = False
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.role in self.roles
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return self._allowed(request) and not self.read_only
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request) and not self.read_only
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class BaseResource(resources.ModelResource):
+    """The registry as the `bases` sheet of the data workbook: code, name, city, county, batch."""
+
+    city = fields.Field(attribute="city", column_name="city",
+                        widget=widgets.ForeignKeyWidget(City, field="name"))
+
+    class Meta:
+        model = Base
+        fields = ("code", "name", "city", "county", "batch")
+        export_order = ("code", "name", "city", "county", "batch")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+
+
+@admin.register(Base)
+class BaseAdmin(RoleAdminMixin, ImportExportModelAdmin):
+    roles = (Role.PROVINCE,)
+    resource_classes = [BaseResource]
+    formats = [XLSX]
+    list_display = ("code", "name", "city", "county", "batch", "status")
+    list_filter = ("city", "batch", "status")
+    search_fields = ("code", "name")
+    list_select_related = ("city",)
+    show_full_result_count = False
+
+
+@admin.register(City)
+class CityAdmin(RoleAdminMixin, admin.ModelAdmin):
+    roles = (Role.PROVINCE,)
+    read_only = True
+    list_display = ("name", "sort_order")
+
+
+@admin.register(Handover)
+class HandoverAdmin(RoleAdminMixin, admin.ModelAdmin):
+    roles = (Role.PROVINCE,)
+    read_only = True
+    list_display = ("at", "base", "from_user", "to_user", "by", "note")
+    list_select_related = ("base", "from_user", "to_user", "by")
+
+
+@admin.register(User)
+class AccountAdmin(RoleAdminMixin, UserAdmin):
+    roles = (Role.SECURITY,)
+    list_display = ("username", "get_full_name", "role", "base", "city", "is_active",
+                    "last_login")
+    list_filter = ("role", "is_active", "city")
+    list_select_related = ("base", "city")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("last_name", "first_name", "email")}),
+        ("角色与范围", {"fields": ("role", "base", "city", "is_active",
+                                 "must_change_password")}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",),
+                "fields": ("username", "password1", "password2", "role", "base", "city")}),
+    )
+    readonly_fields = ("last_login", "date_joined", "password_changed_at")
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        check_username(obj.username)
+        super().save_model(request, obj, form, change)
+        if change and not obj.is_active:
+            end_sessions(obj)
+        record(request, "account_changed" if change else "account_created",
+               object_repr=f"user:{obj.username}",
+               detail=f"role={obj.role} active={obj.is_active} "
+                      f"fields={','.join(form.changed_data)}")
