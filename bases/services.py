@@ -47,13 +47,17 @@ def provision_account(
     must_change: bool = False,
     actor: User | None = None,
     request: HttpRequest | None = None,
+    scope_required: bool = True,
 ) -> tuple[User, bool]:
-    """Create or update an account with a role that matches its scope."""
+    """Create or update an account with a role that matches its scope.
+
+    `scope_required=False` lets a handover create an officer before the base is moved to them.
+    """
     check_username(username)
     if role not in Role.values:
         raise AccountError(f"角色“{role}”无效，可选：{', '.join(Role.values)}")
     base = city = None
-    if role == Role.OFFICER:
+    if role == Role.OFFICER and (base_code or scope_required or city_name):
         if not base_code or city_name:
             raise AccountError("基地信息管理员必须指定 --base（且不能指定 --city）")
         base = Base.objects.filter(code=base_code).first()
@@ -65,7 +69,7 @@ def provision_account(
         city = City.objects.filter(name=city_name).first()
         if city is None:
             raise AccountError(f"市州“{city_name}”不存在")
-    elif base_code or city_name:
+    elif role != Role.OFFICER and (base_code or city_name):
         raise AccountError("该角色不关联基地或市州，请勿指定 --base 或 --city")
 
     user = User.objects.select_for_update().filter(username=username).first()

@@ -21,7 +21,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
     form = BaseFilterForm(request.GET or None)
     bases = form.filter(bases_for(request.user)).annotate(
         officer_count=Count("officers", filter=Q(officers__is_active=True))
-    )
+    ).order_by("code")
     page = Paginator(bases, 50).get_page(request.GET.get("page"))
     return render(request, "bases/base_list.html", {"form": form, "page": page})
 
@@ -56,7 +56,7 @@ def handover(request: HttpRequest, code: str) -> HttpResponse:
                 new_officer, _ = services.provision_account(
                     username=data["username"], role=Role.OFFICER,
                     password=data["initial_password"], must_change=True,
-                    actor=request.user, request=request)
+                    actor=request.user, request=request, scope_required=False)
             services.hand_over_base(base=base, new_officer=new_officer, actor=request.user,
                                     note=data["note"], request=request)
         except services.AccountError as exc:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("bases.account_urls")),
     path("", include("bases.urls")),
     path("", include("reporting.urls")),
+    path("statistics/", include("reporting.stats_urls")),
     path("admin/", admin.site.urls),
 ]
 

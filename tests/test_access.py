@@ -1,0 +1,150 @@
+"""Who may reach what: every URL of the project, as every persona."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from reporting.models import Report
+from tests.base import BaseTestCase
+
+PERSONAS = ("anon", "alice", "bob", "carol", "charlie", "pat", "sam", "audrey")
+
+
+def row(anon: int, alice: int, bob: int, carol: int, charlie: int, pat: int, sam: int,
+        audrey: int) -> dict[str, int]:
+    return dict(zip(PERSONAS, (anon, alice, bob, carol, charlie, pat, sam, audrey), strict=True))
+
+
+def only(*allowed: str, ok: int = 200) -> dict[str, int]:
+    """Signed-in personas outside `allowed` get 404; anonymous users go to the login page."""
+    return {p: 302 if p == "anon" else ok if p in allowed else 404 for p in PERSONAS}
+
+
+EVERYONE = row(302, 200, 200, 200, 200, 200, 200, 200)
+POST_ONLY = row(302, 405, 405, 405, 405, 405, 405, 405)
+
+# Every named URL of the project. A URL missing here fails test_every_url_has_an_entry.
+EXPECTED: dict[str, dict[str, int]] = {
+    "healthz": row(200, 200, 200, 200, 200, 200, 200, 200),
+    "home": row(302, 302, 302, 302, 302, 302, 302, 302),
+    "login": row(200, 200, 200, 200, 200, 200, 200, 200),
+    "logout": POST_ONLY,
+    "password_change": EVERYONE,
+    "bases:list": only("carol", "charlie", "pat"),
+    "bases:detail": only("alice", "carol", "pat"),
+    "bases:handover": only("pat"),
+    "bases:handover_request": POST_ONLY,
+    "bases:handovers": only("pat"),
+    "bases:audit_log": only("audrey"),
+    "reporting:overview": only("pat"),
+    "reporting:queue": only("pat"),
+    "reporting:rounds": only("pat"),
+    "reporting:round": only("pat"),
+    "reporting:completeness_workbook": only("pat"),
+    "reporting:report": only("alice", "carol", "pat"),
+    "reporting:review": POST_ONLY,
+    # The admin: the province and security admins' workbench; others are sent to its login.
+    "admin:*": row(302, 302, 302, 302, 302, 200, 200, 302),
+}
+
+SAMPLE_KWARGS = {"code": "A001", "year": "2018", "pk": "1"}
+
+
+def walk(patterns, prefix: str = "", namespace: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else ns or namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, prefix + str(pattern.pattern)
+
+
+def table_key(name: str) -> str:
+    return "admin:*" if name.startswith("admin:") else name
+
+
+class UrlPermissionTableTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.open_round(2018)
+        Report.objects.create(base=cls.base_a, year=2018)
+
+    def test_every_url_has_an_entry(self):
+        missing = sorted({table_key(name) for name, _ in walk(get_resolver().url_patterns)}
+                         - set(EXPECTED))
+        self.assertFalse(missing, f"add these URLs to EXPECTED: {missing}")
+
+    def test_every_url_answers_each_persona_as_expected(self):
+        from django.urls import reverse
+
+        checked = 0
+        for name, route in walk(get_resolver().url_patterns):
+            if name.startswith("admin:") and name != "admin:index":
+                continue
+            kwargs = {k: v for k, v in SAMPLE_KWARGS.items() if f"<{k}>" in route
+                      or f":{k}>" in route}
+            url = reverse(name, kwargs=kwargs)
+            for persona, expected in EXPECTED[table_key(name)].items():
+                self.client.logout()
+                if persona != "anon":
+                    self.client.force_login(getattr(self, persona))
+                status = self.client.get(url).status_code
+                with self.subTest(url=url, persona=persona):
+                    self.assertEqual(status, expected)
+                checked += 1
+        self.assertGreater(checked, 100)
+
+
+class ScopeTests(BaseTestCase):
+    def test_officer_cannot_see_other_base(self):
+        self.login(self.bob)
+        self.assertEqual(self.client.get("/bases/A001/").status_code, 404)
+
+    def test_charlie_gets_404_for_a_base_in_another_city(self):
+        self.login(self.charlie)
+        response = self.client.get("/bases/A001/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "页面不存在", status_code=404)
+
+    def test_city_viewer_lists_only_own_city_bases(self):
+        self.login(self.carol)
+        response = self.client.get("/bases/")
+        self.assertContains(response, "长沙科技新城")
+        self.assertNotContains(response, "株洲创业园")
+
+    def test_province_admin_filters_bases_by_city_batch_and_search(self):
+        self.login(self.pat)
+        self.assertNotContains(self.client.get(f"/bases/?city={self.zhuzhou.pk}"), "长沙科技新城")
+        self.assertContains(self.client.get("/bases/?batch=2"), "株洲创业园")
+        self.assertNotContains(self.client.get("/bases/?batch=2"), "长沙科技新城")
+        self.assertContains(self.client.get("/bases/?q=A00"), "长沙科技新城")
+
+    def test_each_role_lands_on_its_own_home(self):
+        expected = {"alice": "/bases/A001/", "carol": "/bases/", "pat": "/province/",
+                    "sam": "/admin/", "audrey": "/audit/"}
+        for name, target in expected.items():
+            self.login(getattr(self, name))
+            self.assertRedirects(self.client.get("/"), target, fetch_redirect_response=False)
+
+    def test_out_of_scope_access_is_audited(self):
+        from bases.models import AuditEvent
+
+        self.login(self.charlie)
+        self.client.get("/bases/A001/")
+        event = AuditEvent.objects.get(event="scope_denied")
+        self.assertEqual((event.actor_username, event.object_repr, event.outcome),
+                         ("charlie", "base:A001", "denied"))
+
+    def test_security_admin_manages_accounts_but_not_bases(self):
+        self.login(self.sam)
+        self.assertEqual(self.client.get("/admin/bases/user/").status_code, 200)
+        self.assertEqual(self.client.get("/admin/bases/base/").status_code, 403)
+        self.assertEqual(self.client.get("/admin/reporting/report/").status_code, 403)
+
+    def test_province_admin_cannot_manage_accounts_in_admin(self):
+        self.login(self.pat)
+        self.assertEqual(self.client.get("/admin/bases/base/").status_code, 200)
+        self.assertEqual(self.client.get("/admin/bases/user/").status_code, 403)

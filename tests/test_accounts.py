@@ -1,0 +1,186 @@
+import io
+
+from django.contrib.sessions.models import Session
+from django.core.management import CommandError, call_command
+
+from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
+from reporting.models import Report
+from tests.base import PASSWORD, BaseTestCase
+
+
+class HandoverTests(BaseTestCase):
+    def login_for_real(self, client, user: User) -> None:
+        self.assertTrue(client.login(username=user.username, password=PASSWORD))
+
+    def test_handover_moves_the_base_and_ends_the_old_officers_session(self):
+        from django.test import Client
+
+        Report.objects.create(base=self.base_a, year=2017)
+        old_client = Client()
+        self.login_for_real(old_client, self.alice)
+        self.assertEqual(old_client.get("/bases/A001/").status_code, 200)
+        self.assertEqual(Session.objects.count(), 1)
+
+        self.login(self.pat)
+        response = self.client.post("/bases/A001/handover/", {
+            "username": "dave", "initial_password": "Fresh-Start-2024", "note": "alice 调岗"})
+        self.assertRedirects(response, "/bases/A001/")
+
+        # alice's session is gone server-side: her next request goes to the login page.
+        self.assertFalse(Session.objects.filter(
+            session_key=old_client.cookies["sessionid"].value).exists())
+        self.assertEqual(old_client.get("/bases/A001/").status_code, 302)
+        self.alice.refresh_from_db()
+        self.assertIsNone(self.alice.base)
+
+        dave = User.objects.get(username="dave")
+        self.assertEqual((dave.base, dave.role, dave.must_change_password),
+                         (self.base_a, Role.OFFICER, True))
+        handover = Handover.objects.get()
+        self.assertEqual((handover.from_user, handover.to_user, handover.by, handover.note),
+                         (self.alice, dave, self.pat, "alice 调岗"))
+        self.assertEqual(AuditEvent.objects.filter(event="handover").count(), 1)
+
+    def test_new_officer_sees_the_bases_history_and_old_officer_gets_404(self):
+        Report.objects.create(base=self.base_a, year=2017)
+        dave = self.make_user("dave", Role.OFFICER)
+        self.login(self.pat)
+        self.client.post("/bases/A001/handover/", {"username": "dave", "note": ""})
+        self.login(dave)
+        response = self.client.get("/bases/A001/")
+        self.assertContains(response, "2017")
+        self.assertContains(response, "dave")
+        self.login(self.alice)
+        self.assertEqual(self.client.get("/bases/A001/").status_code, 404)
+
+    def test_handover_is_listed_on_base_page_and_province_page(self):
+        dave = self.make_user("dave", Role.OFFICER)
+        self.login(self.pat)
+        self.client.post("/bases/A001/handover/", {"username": "dave", "note": "交接备注"})
+        self.assertContains(self.client.get("/bases/A001/"), "交接备注")
+        self.assertContains(self.client.get("/handovers/"), "交接备注")
+        self.assertEqual(dave.handovers_received.count(), 1)
+
+    def test_handover_to_an_officer_of_another_base_is_refused(self):
+        self.login(self.pat)
+        response = self.client.post("/bases/A001/handover/", {"username": "bob", "note": ""})
+        self.assertContains(response, "已负责其他基地")
+        self.assertEqual(Handover.objects.count(), 0)
+
+    def test_new_account_without_password_is_refused_with_a_message(self):
+        self.login(self.pat)
+        response = self.client.post("/bases/A001/handover/", {"username": "erin"})
+        self.assertContains(response, "新账号须设置初始密码")
+        self.assertFalse(User.objects.filter(username="erin").exists())
+
+    def test_outgoing_officer_requests_handover_from_own_page(self):
+        self.login(self.alice)
+        self.client.post("/bases/A001/handover-request/", {"note": "下月离职"})
+        self.assertEqual(HandoverRequest.objects.get().note, "下月离职")
+        self.login(self.pat)
+        self.assertContains(self.client.get("/handovers/"), "下月离职")
+
+    def test_officer_cannot_request_handover_for_another_base(self):
+        self.login(self.bob)
+        response = self.client.post("/bases/A001/handover-request/", {"note": "x"})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(HandoverRequest.objects.count(), 0)
+
+
+class CreateAccountCommandTests(BaseTestCase):
+    def run_command(self, *args: str, stdin: str = "") -> str:
+        out = io.StringIO()
+        import sys
+
+        old_stdin = sys.stdin
+        sys.stdin = io.StringIO(stdin)
+        try:
+            call_command("create_account", *args, stdout=out)
+        finally:
+            sys.stdin = old_stdin
+        return out.getvalue()
+
+    def test_officer_for_a_free_base_can_log_in_with_the_given_password(self):
+        self.bob.base = None
+        self.bob.save()
+        self.run_command("zhang", "--role", "officer", "--base", "B001", "--password-stdin",
+                         stdin="Zhang-Pass-2024\n")
+        zhang = User.objects.get(username="zhang")
+        self.assertEqual((zhang.role, zhang.base, zhang.must_change_password),
+                         (Role.OFFICER, self.base_b, False))
+        self.assertTrue(self.client.login(username="zhang", password="Zhang-Pass-2024"))
+
+    def test_must_change_forces_a_password_change_at_first_login(self):
+        self.run_command("li", "--role", "city", "--city", "湘潭市", "--password-stdin",
+                         "--must-change", stdin="Li-Xiangtan-2024\n")
+        self.client.login(username="li", password="Li-Xiangtan-2024")
+        self.assertRedirects(self.client.get("/bases/"), "/accounts/password/")
+
+    def test_role_must_match_scope(self):
+        cases = [
+            (("x1", "--role", "officer"), "必须指定 --base"),
+            (("x2", "--role", "officer", "--city", "长沙市"), "必须指定 --base"),
+            (("x3", "--role", "city"), "必须指定 --city"),
+            (("x4", "--role", "province", "--base", "A001"), "不关联基地或市州"),
+            (("x5", "--role", "city", "--city", "北京市"), "市州“北京市”不存在"),
+            (("x6", "--role", "officer", "--base", "NOPE"), "基地编码“NOPE”不存在"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args), self.assertRaisesMessage(CommandError, message):
+                self.run_command(*args)
+        self.assertFalse(User.objects.filter(username__startswith="x").exists())
+
+    def test_unknown_role_is_refused(self):
+        with self.assertRaises(CommandError):
+            self.run_command("x7", "--role", "king")
+
+    def test_existing_officer_holding_a_base_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "已有信息管理员 alice"):
+            self.run_command("zhang", "--role", "officer", "--base", "A001")
+
+    def test_weak_password_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "密码"):
+            self.run_command("wang", "--role", "province", "--password-stdin", stdin="123\n")
+        self.assertFalse(User.objects.filter(username="wang").exists())
+
+    def test_reserved_usernames_are_refused(self):
+        for name in ("admin", "root", "test"):
+            with self.subTest(name=name), self.assertRaisesMessage(CommandError, "保留名称"):
+                self.run_command(name, "--role", "province")
+
+    def test_updates_an_existing_account(self):
+        output = self.run_command("pat", "--role", "audit")
+        self.assertIn("已更新账号 pat", output)
+        self.pat.refresh_from_db()
+        self.assertEqual(self.pat.role, Role.AUDIT)
+
+
+class LoginPagesTests(BaseTestCase):
+    def test_login_page_is_chinese_and_logs_in(self):
+        response = self.client.get("/accounts/login/")
+        self.assertContains(response, "用户名")
+        response = self.client.post("/accounts/login/",
+                                    {"username": "alice", "password": PASSWORD})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+
+    def test_wrong_password_shows_a_chinese_message(self):
+        response = self.client.post("/accounts/login/", {"username": "alice", "password": "x"})
+        self.assertContains(response, "请输入一个正确的")
+
+    def test_password_change_clears_the_must_change_flag(self):
+        self.alice.must_change_password = True
+        self.alice.save()
+        self.client.login(username="alice", password=PASSWORD)
+        response = self.client.post("/accounts/password/", {
+            "old_password": PASSWORD, "new_password1": "Another-Good-Pass-9",
+            "new_password2": "Another-Good-Pass-9"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.alice.refresh_from_db()
+        self.assertFalse(self.alice.must_change_password)
+        self.assertIsNotNone(self.alice.password_changed_at)
+
+    def test_logout_ends_the_session_server_side(self):
+        self.client.login(username="alice", password=PASSWORD)
+        key = self.client.cookies["sessionid"].value
+        self.client.post("/accounts/logout/")
+        self.assertFalse(Session.objects.filter(session_key=key).exists())
