@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("bases.urls")),
     path("", include("reporting.urls")),
     path("statistics/", include("reporting.stats_urls")),
+    path("api/", include("reporting.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

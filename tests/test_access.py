@@ -43,6 +43,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reporting:completeness_workbook": only("pat"),
     "reporting:report": only("alice", "carol", "pat"),
     "reporting:review": POST_ONLY,
+    "statistics:index": only("carol", "charlie", "pat"),
+    "statistics:rankings": only("carol", "charlie", "pat"),
+    "statistics:cities": only("carol", "charlie", "pat"),
+    "statistics:annex_workbook": only("carol", "charlie", "pat"),
+    "reporting:report_workbook": only("alice", "carol", "pat"),
+    "reporting:report_upload": POST_ONLY,
+    "reporting:import": only("pat"),
+    "reporting:export": only("pat"),
     # The admin: the province and security admins' workbench; others are sent to its login.
     "admin:*": row(302, 302, 302, 302, 302, 200, 200, 302),
 }

@@ -1,0 +1,3 @@
+"""Web API URL patterns (/api/v1/…, /api/schema/, /api/docs/)."""
+
+urlpatterns: list = []
