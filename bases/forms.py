@@ -42,3 +42,31 @@ class HandoverForm(forms.Form):
 class HandoverRequestForm(forms.Form):
     note = forms.CharField(label="申请说明（如离职、调岗、建议的接任人）", max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AuditFilterForm(forms.Form):
+    event = forms.CharField(label="事件", required=False, max_length=40)
+    actor = forms.CharField(label="用户名", required=False, max_length=150)
+    outcome = forms.ChoiceField(label="结果", required=False, choices=[
+        ("", "全部结果"), ("success", "成功"), ("failure", "失败"), ("denied", "拒绝"),
+        ("locked", "锁定")])
+    date_from = forms.DateField(label="起始日期", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filter(self, events):
+        if not self.is_valid():
+            return events
+        data = self.cleaned_data
+        if data["event"]:
+            events = events.filter(event=data["event"])
+        if data["actor"]:
+            events = events.filter(actor_username__icontains=data["actor"])
+        if data["outcome"]:
+            events = events.filter(outcome=data["outcome"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+        return events

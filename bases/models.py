@@ -57,6 +57,9 @@ class Base(models.Model):
         return self.officers.filter(is_active=True).first()
 
 
+RESERVED_USERNAMES = frozenset({"admin", "root", "test", "administrator", "superuser"})
+
+
 class Role(models.TextChoices):
     OFFICER = "officer", "基地信息管理员"
     CITY = "city", "市州查看员"
@@ -95,6 +98,20 @@ class User(AbstractUser):
         # The Django admin is the province's and the security admin's workbench.
         self.is_staff = self.role in (Role.PROVINCE, Role.SECURITY) or self.is_superuser
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.username.strip().lower() in RESERVED_USERNAMES:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"username": f"用户名“{self.username}”为保留名称，不能使用"})
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        from django.utils import timezone
+
+        # Expiry counts from here (MLPS 2.0: passwords expire after 90 days).
+        self.password_changed_at = timezone.now()
 
     @property
     def is_officer(self) -> bool:
@@ -152,8 +169,30 @@ class HandoverRequest(models.Model):
         return f"{self.base.name} 交接申请"
 
 
+class AuditRecordImmutable(Exception):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        raise AuditRecordImmutable("审计记录不可修改")
+
+    def delete(self):
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+        if self.filter(at__gt=cutoff).exists():
+            raise AuditRecordImmutable(
+                f"审计记录须保留至少{settings.AUDIT_RETENTION_DAYS}天，不能删除")
+        return super().delete()
+
+
 class AuditEvent(models.Model):
-    """Append-only audit trail (MLPS 2.0): nothing in the portal updates or deletes a row."""
+    """Append-only audit trail (MLPS 2.0): rows are never updated, and deleted only by the
+    retention purge once they are older than AUDIT_RETENTION_DAYS."""
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True,
@@ -165,12 +204,22 @@ class AuditEvent(models.Model):
     outcome = models.CharField("结果", max_length=20, default="success")
     detail = models.TextField("详情", blank=True)
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "审计日志"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.event}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AuditRecordImmutable("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return AuditEvent.objects.filter(pk=self.pk).delete()
 
 
 class LoginSession(models.Model):

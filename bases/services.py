@@ -12,9 +12,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bases.audit import record
-from bases.models import Base, City, Handover, HandoverRequest, LoginSession, Role, User
-
-RESERVED_USERNAMES = {"admin", "root", "test", "administrator", "superuser"}
+from bases.models import (
+    RESERVED_USERNAMES,
+    Base,
+    City,
+    Handover,
+    HandoverRequest,
+    LoginSession,
+    Role,
+    User,
+)
 
 
 class AccountError(ValueError):

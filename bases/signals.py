@@ -1,8 +1,10 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from bases.audit import record
-from bases.models import LoginSession
+from bases.models import LoginSession, User
 
 
 @receiver(user_logged_in)
@@ -10,6 +12,12 @@ def remember_session(sender, request, user, **kwargs) -> None:
     if request is not None and request.session.session_key:
         LoginSession.objects.get_or_create(session_key=request.session.session_key,
                                            defaults={"user": user})
+    if request is not None:
+        from django_otp import devices_for_user
+
+        # Remembered so that the 2FA middleware needs no query on every request.
+        request.session["otp_enrolled"] = any(True for _ in devices_for_user(user,
+                                                                              confirmed=True))
     record(request, "login", object_repr=f"user:{user.username}", actor=user)
 
 
@@ -26,3 +34,27 @@ def note_failure(sender, credentials, request=None, **kwargs) -> None:
     # Only the username: the password is never written anywhere.
     record(request, "login_failed", object_repr=f"user:{credentials.get('username', '')}",
            outcome="failure")
+
+
+@receiver(user_locked_out)
+def note_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bases.models import AuditEvent
+
+    # axes signals on the locking failure and again on every attempt while locked.
+    subject = f"user:{username or ''}"
+    already = AuditEvent.objects.filter(
+        event="lockout", object_repr=subject,
+        at__gte=timezone.now() - settings.AXES_COOLOFF_TIME).exists()
+    record(request, "login_blocked" if already else "lockout", object_repr=subject,
+           outcome="locked")
+
+
+@receiver(post_save, sender=User)
+def end_sessions_of_deactivated_user(sender, instance: User, created: bool, **kwargs) -> None:
+    if not created and not instance.is_active:
+        from bases.services import end_sessions
+
+        end_sessions(instance)

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from bases import services
 from bases.access import bases_for, get_base, require_role
-from bases.audit import record
-from bases.forms import BaseFilterForm, HandoverForm, HandoverRequestForm
+from bases.audit import audit_workbook, record
+from bases.forms import AuditFilterForm, BaseFilterForm, HandoverForm, HandoverRequestForm
 from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
 from reporting.models import Round
 
@@ -93,13 +93,13 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 
 def audit_log(request: HttpRequest) -> HttpResponse:
     require_role(request, Role.AUDIT)
-    events = AuditEvent.objects.all()
-    if request.GET.get("event"):
-        events = events.filter(event=request.GET["event"])
-    if request.GET.get("actor"):
-        events = events.filter(actor_username__icontains=request.GET["actor"])
+    form = AuditFilterForm(request.GET or None)
+    events = form.filter(AuditEvent.objects.all())
+    if request.GET.get("format") == "xlsx":
+        record(request, "export_audit_log", detail=request.GET.urlencode()[:500])
+        return audit_workbook(events)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "bases/audit_log.html", {"page": page})
+    return render(request, "bases/audit_log.html", {"page": page, "form": form})
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -114,3 +114,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict | None = None) -> HttpResponse:
+    """django-axes lockout page: the same clear Chinese message for every locked account."""
+    from django.conf import settings
+
+    context = {
+        "username": (credentials or {}).get("username", "") or request.POST.get("username", ""),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked.html", context, status=429)

@@ -30,3 +30,10 @@ def set_text(cell: Cell, value: object) -> Cell:
 
 def write_text(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     return set_text(sheet.cell(row=row, column=column), value)
+
+
+def text_cell(sheet: Worksheet, value: object):
+    """A write-only-mode cell holding `value` as plain text (for streaming writers)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return set_text(WriteOnlyCell(sheet), value)

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import TestCase
+from django.conf import settings
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bases.models import Base, City, Role, User
 from reporting.models import Round
 
 PASSWORD = "Correct-Horse-42"
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Log in as the user, with the second factor already verified where the role needs it."""
+    client.force_login(user)
+    if user.role in settings.OTP_REQUIRED_ROLES:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test",
+                                                     defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 class BaseTestCase(TestCase):
@@ -46,8 +60,12 @@ class BaseTestCase(TestCase):
         return Round.objects.create(year=year, opens_on=dt.date(2000, 1, 1),
                                     deadline=deadline or dt.date(2099, 12, 31))
 
+    def password_login(self, client: Client, username: str, password: str = PASSWORD):
+        """A real login through the login page (django-axes needs the request)."""
+        return client.post("/accounts/login/", {"username": username, "password": password})
+
     def login(self, user: User) -> None:
-        self.client.force_login(user)
+        sign_in(self.client, user)
 
 
 def complete_values(**overrides: object) -> dict[str, str]:

@@ -30,6 +30,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "login": row(200, 200, 200, 200, 200, 200, 200, 200),
     "logout": POST_ONLY,
     "password_change": EVERYONE,
+    # Already-verified personas are sent home; others see the 2FA pages.
+    "otp_setup": row(302, 200, 200, 200, 200, 302, 302, 302),
+    "otp_verify": row(302, 302, 302, 302, 302, 302, 302, 302),
     "bases:list": only("carol", "charlie", "pat"),
     "bases:detail": only("alice", "carol", "pat"),
     "bases:handover": only("pat"),
@@ -98,7 +101,7 @@ class UrlPermissionTableTests(BaseTestCase):
             for persona, expected in EXPECTED[table_key(name)].items():
                 self.client.logout()
                 if persona != "anon":
-                    self.client.force_login(getattr(self, persona))
+                    self.login(getattr(self, persona))
                 status = self.client.get(url).status_code
                 with self.subTest(url=url, persona=persona):
                     self.assertEqual(status, expected)

@@ -10,7 +10,7 @@ from tests.base import PASSWORD, BaseTestCase
 
 class HandoverTests(BaseTestCase):
     def login_for_real(self, client, user: User) -> None:
-        self.assertTrue(client.login(username=user.username, password=PASSWORD))
+        self.assertEqual(self.password_login(client, user.username).status_code, 302)
 
     def test_handover_moves_the_base_and_ends_the_old_officers_session(self):
         from django.test import Client
@@ -108,12 +108,13 @@ class CreateAccountCommandTests(BaseTestCase):
         zhang = User.objects.get(username="zhang")
         self.assertEqual((zhang.role, zhang.base, zhang.must_change_password),
                          (Role.OFFICER, self.base_b, False))
-        self.assertTrue(self.client.login(username="zhang", password="Zhang-Pass-2024"))
+        response = self.password_login(self.client, "zhang", "Zhang-Pass-2024")
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
 
     def test_must_change_forces_a_password_change_at_first_login(self):
         self.run_command("li", "--role", "city", "--city", "湘潭市", "--password-stdin",
                          "--must-change", stdin="Li-Xiangtan-2024\n")
-        self.client.login(username="li", password="Li-Xiangtan-2024")
+        self.password_login(self.client, "li", "Li-Xiangtan-2024")
         self.assertRedirects(self.client.get("/bases/"), "/accounts/password/")
 
     def test_role_must_match_scope(self):
@@ -170,7 +171,7 @@ class LoginPagesTests(BaseTestCase):
     def test_password_change_clears_the_must_change_flag(self):
         self.alice.must_change_password = True
         self.alice.save()
-        self.client.login(username="alice", password=PASSWORD)
+        self.password_login(self.client, "alice")
         response = self.client.post("/accounts/password/", {
             "old_password": PASSWORD, "new_password1": "Another-Good-Pass-9",
             "new_password2": "Another-Good-Pass-9"})
@@ -180,7 +181,7 @@ class LoginPagesTests(BaseTestCase):
         self.assertIsNotNone(self.alice.password_changed_at)
 
     def test_logout_ends_the_session_server_side(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.password_login(self.client, "alice")
         key = self.client.cookies["sessionid"].value
         self.client.post("/accounts/logout/")
         self.assertFalse(Session.objects.filter(session_key=key).exists())

@@ -29,6 +29,7 @@ from reporting.statistics import (
     compute_rankings,
 )
 from reporting.xlsx import safe_text
+from tests.base import sign_in
 
 DATA = Path(__file__).parent / "data"
 _codes = count(1)
@@ -582,7 +583,7 @@ def filed(changsha, zhuzhou):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_answer_the_province_admin(client, province_admin, filed, page):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse(page), {"year": 2017})
 
@@ -592,13 +593,13 @@ def test_pages_answer_the_province_admin(client, province_admin, filed, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_answer_a_city_viewer(client, city_viewer, filed, page):
-    client.force_login(city_viewer)
+    sign_in(client, city_viewer)
 
     assert client.get(reverse(page), {"year": 2017}).status_code == 200
 
 
 def test_city_viewer_sees_only_their_own_city_in_the_breakdown(client, city_viewer, filed):
-    client.force_login(city_viewer)
+    sign_in(client, city_viewer)
 
     breakdown = client.get(reverse("statistics:cities"), {"year": 2017}).context["breakdown"]
 
@@ -607,7 +608,7 @@ def test_city_viewer_sees_only_their_own_city_in_the_breakdown(client, city_view
 
 
 def test_province_admin_sees_every_city_in_the_breakdown(client, province_admin, filed):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     breakdown = client.get(reverse("statistics:cities"), {"year": 2017}).context["breakdown"]
 
@@ -616,7 +617,7 @@ def test_province_admin_sees_every_city_in_the_breakdown(client, province_admin,
 
 @pytest.mark.parametrize("page", [*PAGES, "statistics:annex_workbook"])
 def test_officers_get_404_and_anonymous_users_are_sent_to_login(client, changsha, page):
-    client.force_login(make_user("olga", Role.OFFICER, base=make_base(changsha)))
+    sign_in(client, make_user("olga", Role.OFFICER, base=make_base(changsha)))
     assert client.get(reverse(page)).status_code == 404
 
     client.logout()
@@ -626,7 +627,7 @@ def test_officers_get_404_and_anonymous_users_are_sent_to_login(client, changsha
 
 
 def test_preview_is_labelled_everywhere_on_the_page(client, province_admin, filed):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     final = client.get(reverse("statistics:index"), {"year": 2017})
     preview = client.get(reverse("statistics:index"), {"year": 2017, "preview": "on"})
@@ -638,7 +639,7 @@ def test_preview_is_labelled_everywhere_on_the_page(client, province_admin, file
 
 
 def test_city_viewers_cannot_preview_unapproved_data(client, city_viewer, filed):
-    client.force_login(city_viewer)
+    sign_in(client, city_viewer)
 
     response = client.get(reverse("statistics:index"), {"year": 2017, "preview": "on"})
 
@@ -652,7 +653,7 @@ def test_city_viewers_cannot_preview_unapproved_data(client, city_viewer, filed)
 ])
 def test_invalid_selection_shows_a_form_error_not_a_server_error(client, province_admin,
                                                                   params):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse("statistics:index"), params)
 
@@ -663,7 +664,7 @@ def test_invalid_selection_shows_a_form_error_not_a_server_error(client, provinc
 
 @pytest.mark.parametrize("top", ["0", "101", "ten"])
 def test_rankings_top_n_outside_1_to_100_is_a_form_error(client, province_admin, top):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse("statistics:rankings"), {"year": 2017, "top": top})
 
@@ -675,7 +676,7 @@ def test_rankings_page_shows_the_chosen_top_n_with_chinese_titles(client, provin
                                                                   changsha):
     for index in range(3):
         file_report(make_base(changsha, code=f"N{index}"), 2017, building_area=index + 1)
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse("statistics:rankings"), {"year": 2017, "top": 2})
 
@@ -685,7 +686,7 @@ def test_rankings_page_shows_the_chosen_top_n_with_chinese_titles(client, provin
 
 
 def test_workbook_download_is_an_audited_attachment(client, province_admin, filed):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse("statistics:annex_workbook"),
                           {"year": 2017, "cohort_batch": 1})
@@ -700,7 +701,7 @@ def test_workbook_download_is_an_audited_attachment(client, province_admin, file
 
 def test_workbook_download_with_bad_parameters_answers_400_with_the_form(client,
                                                                         province_admin):
-    client.force_login(province_admin)
+    sign_in(client, province_admin)
 
     response = client.get(reverse("statistics:annex_workbook"), {"year": "soon"})
 
