@@ -1,0 +1,587 @@
+"""The data workbook of SPEC section 6: writing (streaming), reading, and the upload guard.
+
+Sheet `bases`: code, name, city, county, batch. Sheet `reports`: base_code, year and one
+column per entered indicator code. Header cells may be codes or Chinese labels.
+
+Reading never raises on bad input: every problem becomes a `CellError` naming the sheet,
+row, column and field, and `check_upload` refuses oversized files and decompression bombs
+before openpyxl ever opens them.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+
+from bases.models import Base
+from reporting import indicators
+from reporting.indicators import InvalidValue, Value
+from reporting.models import Report, ReportValue
+from reporting.xlsx import safe_text, set_text
+
+Source = str | os.PathLike | IO[bytes]
+
+BASES_SHEET = "bases"
+REPORTS_SHEET = "reports"
+SHEET_ALIASES = {BASES_SHEET: ("bases", "基地"), REPORTS_SHEET: ("reports", "报表", "年度报表")}
+
+BASE_COLUMNS = ("code", "name", "city", "county", "batch")
+BASE_LABELS = {"code": "基地编码", "name": "基地名称", "city": "市州", "county": "县市区",
+               "batch": "认定批次"}
+BASE_REQUIRED_COLUMNS = ("code", "name", "city")
+BASE_MAX_LENGTH = {"code": 20, "name": 100, "city": 32, "county": 50}
+BATCH_MAX = 99
+
+REPORT_KEYS = ("base_code", "year")
+REPORT_KEY_LABELS = {"base_code": "基地编码", "year": "年度"}
+REPORT_KEY_ALIASES = {"报送年度": "year", "基地代码": "base_code"}
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+#: Zip limits checked before openpyxl opens a file (3,000 bases x 2 years: 1 MB, 11 MB inflated).
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 5000
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+CHUNK = 500
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookError(Exception):
+    """An uploaded file that cannot be read as a data workbook; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in a workbook, positioned for the user."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f" {self.column}列"
+        if self.field:
+            where += f"（{self.field}）"
+        return f"{where}：{self.message}" if where else self.message
+
+
+@dataclass
+class BaseRow:
+    row: int
+    #: Only the columns present in the sheet: code, name, city, county, batch.
+    data: dict[str, Any]
+    columns: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return self.data.get("code", "")
+
+
+@dataclass
+class ReportRow:
+    row: int
+    base_code: str
+    year: int | None
+    #: Every entered code; a column missing from the sheet reads as no value.
+    values: dict[str, Value | None]
+    #: Codes whose cell could not be parsed (already reported).
+    bad_codes: set[str] = field(default_factory=set)
+
+
+@dataclass
+class DataWorkbook:
+    bases: list[BaseRow] = field(default_factory=list)
+    reports: list[ReportRow] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    has_bases_sheet: bool = False
+    has_reports_sheet: bool = False
+    #: Column letter of each key (base_code, year, indicator codes) in the reports sheet.
+    report_columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _text_cell(sheet: Any, value: object) -> Cell:
+    """A cell that holds `value` as text: never a formula or an error, no control chars."""
+    return set_text(WriteOnlyCell(sheet), value)
+
+
+def _declare_size(sheet: Any, *, rows: int, columns: int) -> None:
+    """Have a write-only sheet start with its <dimension>, as Excel's files do.
+
+    openpyxl writes the dimension only when the sheet can tell its size before the first
+    row; without it, every read-only load scans the whole sheet once just to size it.
+    """
+    ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
+    sheet.calculate_dimension = lambda: ref
+
+
+def write_data_workbook(
+    target: Source,
+    *,
+    bases: QuerySet[Base],
+    reports: QuerySet[Report],
+    blank_rows: Sequence[tuple[str, int]] = (),
+) -> int:
+    """Stream the data workbook of `bases` and `reports` to `target`; returns the report count.
+
+    Memory stays flat: bases are iterated in chunks, and reports are fetched CHUNK ids at a
+    time with one query for their rows and one for their values. `blank_rows` adds
+    (base_code, year) rows with no values, e.g. a report the officer has not started.
+    """
+    workbook = Workbook(write_only=True)
+    bases = bases.order_by("code")
+    ids = list(reports.order_by("base__code", "year").values_list("id", flat=True))
+    base_sheet = workbook.create_sheet(BASES_SHEET)
+    _declare_size(base_sheet, rows=1 + bases.count(), columns=len(BASE_COLUMNS))
+    base_sheet.append(list(BASE_COLUMNS))
+    rows = bases.values_list("code", "name", "city__name", "county", "batch").iterator(
+        chunk_size=1000)
+    for code, name, city, county, batch in rows:
+        base_sheet.append([_text_cell(base_sheet, code), _text_cell(base_sheet, name),
+                           _text_cell(base_sheet, city), _text_cell(base_sheet, county), batch])
+
+    report_sheet = workbook.create_sheet(REPORTS_SHEET)
+    _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
+                  columns=len(REPORT_KEYS) + len(indicators.ENTERED_CODES))
+    report_sheet.append([*REPORT_KEYS, *indicators.ENTERED_CODES])
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        keys = {row["id"]: row for row in
+                Report.objects.filter(id__in=chunk).values("id", "base__code", "year")}
+        values: dict[int, dict[str, Decimal]] = {report_id: {} for report_id in chunk}
+        for report_id, code, stored in (ReportValue.objects.filter(report_id__in=chunk)
+                                        .values_list("report_id", "code", "value")):
+            values[report_id][code] = stored
+        for report_id in chunk:
+            if report_id not in keys:
+                continue  # deleted since the ids were listed
+            stored_values = values[report_id]
+            cells: list[Any] = [_text_cell(report_sheet, keys[report_id]["base__code"]),
+                                keys[report_id]["year"]]
+            for indicator in indicators.ENTERED:
+                stored = stored_values.get(indicator.code)
+                cells.append(None if stored is None else indicator.from_storage(stored))
+            report_sheet.append(cells)
+    for base_code, year in blank_rows:
+        report_sheet.append([_text_cell(report_sheet, base_code), year])
+    _save(workbook, target)
+    return len(ids)
+
+
+def _save(workbook: Workbook, target: Source) -> None:
+    if isinstance(target, str | os.PathLike):
+        workbook.save(os.fspath(target))
+    else:
+        workbook.save(target)  # type: ignore[arg-type]
+
+
+# --- the upload guard ------------------------------------------------------------------
+
+
+@contextmanager
+def _binary(source: Source) -> Iterator[tuple[IO[bytes], str]]:
+    """(readable binary file, its name) for a path or an open file; rewound afterwards."""
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as handle:
+            yield handle, os.fspath(source)
+        return
+    name = str(getattr(source, "name", "") or "")
+    try:
+        source.seek(0)
+        yield source, name
+    finally:
+        source.seek(0)
+
+
+def _size(handle: IO[bytes]) -> int:
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_upload(
+    file: Source,
+    max_bytes: int | None = None,
+    *,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+    max_entries: int = MAX_ZIP_ENTRIES,
+) -> None:
+    """Refuse anything that is not a plausible, reasonably sized .xlsx before it is parsed.
+
+    Raises WorkbookError with a message for the user. Only the zip directory is read, so a
+    decompression bomb is refused in milliseconds; Python's zipfile never inflates an entry
+    beyond its declared size, so the declared sizes bound what openpyxl will read.
+    """
+    limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
+    try:
+        with _binary(file) as (handle, name):
+            if name and not name.lower().endswith(".xlsx"):
+                raise WorkbookError("只接受 .xlsx 格式的 Excel 文件，请在 Excel 中“另存为”"
+                                    " Excel 工作簿（*.xlsx）后再上传。")
+            size = _size(handle)
+            if size == 0:
+                raise WorkbookError("上传的文件是空的。")
+            if size > limit:
+                raise WorkbookError(f"文件过大（{_megabytes(size)}），上限为 {_megabytes(limit)}。")
+            if handle.read(4) != ZIP_SIGNATURE:
+                raise WorkbookError("文件不是有效的 .xlsx 工作簿（可能是 .xls 或其他格式），"
+                                    "请在 Excel 中另存为 Excel 工作簿（*.xlsx）后再上传。")
+            handle.seek(0)
+            try:
+                with zipfile.ZipFile(handle) as archive:
+                    entries = archive.infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError,
+                    EOFError):
+                raise WorkbookError("文件已损坏，无法作为 .xlsx 工作簿打开。") from None
+            if len(entries) > max_entries:
+                raise WorkbookError(f"文件包含的条目过多（{len(entries)} 个，上限 "
+                                    f"{max_entries} 个），疑似异常文件，已拒绝。")
+            total = sum(entry.file_size for entry in entries)
+            if total > max_uncompressed:
+                raise WorkbookError(
+                    f"文件解压后过大（{_megabytes(total)}，上限 {_megabytes(max_uncompressed)}），"
+                    "疑似压缩炸弹，已拒绝。")
+            names = {entry.filename for entry in entries}
+            if "xl/workbook.xml" not in names:
+                raise WorkbookError("文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")
+    except OSError:
+        raise WorkbookError("文件无法读取。") from None
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _clean_text(raw: object) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return safe_text(raw).strip()
+
+
+def _header_key(raw: object, lookup: dict[str, str]) -> str | None:
+    text = _clean_text(raw)
+    if not text:
+        return None
+    return lookup.get(text) or lookup.get(text.lower())
+
+
+def _report_header_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for indicator in indicators.ENTERED:
+        lookup[indicator.code] = indicator.code
+        lookup[indicator.label] = indicator.code
+        lookup[indicator.label_with_unit] = indicator.code
+        lookup[f"{indicator.label}({indicator.unit})"] = indicator.code
+    for key in REPORT_KEYS:
+        lookup[key] = key
+        lookup[REPORT_KEY_LABELS[key]] = key
+    lookup.update(REPORT_KEY_ALIASES)
+    return lookup
+
+
+def _base_header_lookup() -> dict[str, str]:
+    lookup = {key: key for key in BASE_COLUMNS}
+    lookup.update({label: key for key, label in BASE_LABELS.items()})
+    return lookup
+
+
+REPORT_HEADERS = _report_header_lookup()
+BASE_HEADERS = _base_header_lookup()
+
+
+def field_label(key: str) -> str:
+    if key in indicators.BY_CODE:
+        return indicators.BY_CODE[key].label
+    return REPORT_KEY_LABELS.get(key) or BASE_LABELS.get(key, key)
+
+
+def _whole_number(raw: object) -> int | None:
+    """An int from a cell (1, 1.0, "1"), or None when it is not a whole number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    try:
+        number = Decimal(_clean_text(raw))
+    except ArithmeticError:
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _empty(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def _find_sheet(names: list[str], key: str) -> str | None:
+    wanted = {alias.lower() for alias in SHEET_ALIASES[key]}
+    return next((name for name in names if name.strip().lower() in wanted), None)
+
+
+@dataclass
+class _Header:
+    keys: dict[int, str]  # 0-based column index -> key
+    letters: dict[str, str]  # key -> column letter
+    titled: set[int]  # every column index with a header text, known or not
+
+
+def _read_header(sheet_name: str, header: tuple, lookup: dict[str, str],
+                 errors: list[CellError]) -> _Header:
+    keys: dict[int, str] = {}
+    letters: dict[str, str] = {}
+    titled: set[int] = set()
+    for index, raw in enumerate(header):
+        if _empty(raw):
+            continue
+        titled.add(index)
+        letter = get_column_letter(index + 1)
+        key = _header_key(raw, lookup)
+        text = _clean_text(raw)
+        if key is None:
+            errors.append(CellError(sheet_name, 1, letter, text, "未知的列标题"))
+            continue
+        if key in letters:
+            errors.append(CellError(sheet_name, 1, letter, field_label(key),
+                                    f"列标题重复（与 {letters[key]} 列相同）"))
+            continue
+        keys[index] = key
+        letters[key] = letter
+    return _Header(keys, letters, titled)
+
+
+def _check_untitled(sheet_name: str, row_number: int, row: tuple, header: _Header,
+                    reported: set[int], errors: list[CellError]) -> None:
+    for index, raw in enumerate(row):
+        if index in header.titled or index in reported or _empty(raw):
+            continue
+        reported.add(index)
+        errors.append(CellError(sheet_name, row_number, get_column_letter(index + 1), "",
+                                "该列没有列标题"))
+
+
+def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
+    """(value, None) or (None, error message) for one cell of the bases sheet."""
+    if key == "batch":
+        if _empty(raw):
+            return None, "必填"
+        batch = _whole_number(raw)
+        if batch is None or not 1 <= batch <= BATCH_MAX:
+            return None, f"必须是1至{BATCH_MAX}之间的整数"
+        return batch, None
+    text = _clean_text(raw)
+    if not text and key in BASE_REQUIRED_COLUMNS:
+        return None, "必填"
+    if len(text) > BASE_MAX_LENGTH[key]:
+        return None, f"不能超过{BASE_MAX_LENGTH[key]}个字符"
+    return text, None
+
+
+def _read_bases(sheet: Any, name: str, book: DataWorkbook) -> None:
+    errors = book.errors
+    rows = sheet.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = _read_header(name, first, BASE_HEADERS, errors)
+    for key in BASE_REQUIRED_COLUMNS:
+        if key not in header.letters:
+            errors.append(CellError(name, 1, None, BASE_LABELS[key], "缺少此列"))
+    if any(key not in header.letters for key in BASE_REQUIRED_COLUMNS):
+        return
+    seen: dict[str, int] = {}
+    untitled: set[int] = set()
+    for row_number, row in enumerate(rows, start=2):
+        if all(_empty(raw) for raw in row):
+            continue
+        _check_untitled(name, row_number, row, header, untitled, errors)
+        data: dict[str, Any] = {}
+        for index, key in header.keys.items():
+            raw = row[index] if index < len(row) else None
+            value, message = _base_cell(key, raw)
+            if message is None and key == "code" and value in seen:
+                message = f"基地编码与第{seen[value]}行重复"
+            if message is not None:
+                errors.append(CellError(name, row_number, header.letters[key], BASE_LABELS[key],
+                                        message))
+            else:
+                data[key] = value
+        if "code" in data:
+            seen.setdefault(data["code"], row_number)
+        book.bases.append(BaseRow(row_number, data, header.letters))
+
+
+def _read_reports(sheet: Any, name: str, book: DataWorkbook) -> None:
+    errors = book.errors
+    rows = sheet.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None:
+        errors.append(CellError(name, None, None, "", "工作表是空的"))
+        return
+    header = _read_header(name, first, REPORT_HEADERS, errors)
+    book.report_columns = dict(header.letters)
+    for key in REPORT_KEYS:
+        if key not in header.letters:
+            errors.append(CellError(name, 1, None, REPORT_KEY_LABELS[key], "缺少此列"))
+    if any(key not in header.letters for key in REPORT_KEYS):
+        return
+    seen: dict[tuple[str, int], int] = {}
+    untitled: set[int] = set()
+    base_index = next(i for i, key in header.keys.items() if key == "base_code")
+    year_index = next(i for i, key in header.keys.items() if key == "year")
+    value_columns = [(index, indicators.BY_CODE[key], header.letters[key])
+                     for index, key in header.keys.items() if key in indicators.BY_CODE]
+    for row_number, row in enumerate(rows, start=2):
+        if all(_empty(raw) for raw in row):
+            continue
+        if len(row) > len(first) or len(header.titled) < len(first):
+            _check_untitled(name, row_number, row, header, untitled, errors)
+        width = len(row)
+        report = ReportRow(row_number, "", None, dict.fromkeys(indicators.ENTERED_CODES))
+        report.base_code = _clean_text(row[base_index] if base_index < width else None)
+        if not report.base_code:
+            errors.append(CellError(name, row_number, header.letters["base_code"],
+                                    field_label("base_code"), "必填"))
+        raw = row[year_index] if year_index < width else None
+        year = None if _empty(raw) else _whole_number(raw)
+        if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+            message = "必填" if _empty(raw) else f"必须是{YEAR_MIN}至{YEAR_MAX}之间的年份"
+            errors.append(CellError(name, row_number, header.letters["year"],
+                                    field_label("year"), message))
+        else:
+            report.year = year
+        values = report.values
+        for index, indicator, letter in value_columns:
+            raw = row[index] if index < width else None
+            if raw is None:
+                continue
+            if isinstance(raw, float) and indicator.is_bool and raw.is_integer():
+                raw = int(raw)
+            try:
+                values[indicator.code] = indicator.parse(raw)
+            except InvalidValue as exc:
+                report.bad_codes.add(indicator.code)
+                errors.append(CellError(name, row_number, letter, indicator.label, str(exc)))
+        if report.base_code and report.year is not None:
+            pair = (report.base_code, report.year)
+            if pair in seen:
+                errors.append(CellError(
+                    name, row_number, header.letters["year"], field_label("year"),
+                    f"与第{seen[pair]}行重复（同一基地同一年度只能有一行）"))
+            else:
+                seen[pair] = row_number
+        book.reports.append(report)
+
+
+def read_data_workbook(file: Source, *, max_bytes: int | None = None) -> DataWorkbook:
+    """Read a data workbook; never raises on bad input (problems are in `.errors`).
+
+    The upload guard runs first, so openpyxl never opens an oversized file or a zip bomb.
+    """
+    book = DataWorkbook()
+    try:
+        check_upload(file, max_bytes)
+    except WorkbookError as exc:
+        book.errors.append(CellError("", None, None, "", str(exc)))
+        return book
+    try:
+        with _binary(file) as (handle, _name):
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+            try:
+                names = list(workbook.sheetnames)
+                reports_name = _find_sheet(names, REPORTS_SHEET)
+                bases_name = _find_sheet(names, BASES_SHEET)
+                if reports_name is None:
+                    book.errors.append(CellError(
+                        "", None, None, "",
+                        f"缺少工作表“{REPORTS_SHEET}”（现有工作表：{'、'.join(names)}）"))
+                if bases_name is not None:
+                    book.has_bases_sheet = True
+                    sheet = workbook[bases_name]
+                    sheet.reset_dimensions()
+                    _read_bases(sheet, bases_name, book)
+                if reports_name is not None:
+                    book.has_reports_sheet = True
+                    sheet = workbook[reports_name]
+                    sheet.reset_dimensions()
+                    _read_reports(sheet, reports_name, book)
+            finally:
+                workbook.close()
+    except Exception:  # any parser failure is the file's fault, never a server error
+        book.bases.clear()
+        book.reports.clear()
+        book.errors.append(CellError("", None, None, "",
+                                     "文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"))
+    return book
+
+
+def read_report_upload(
+    file: Source, *, base_code: str, year: int,
+) -> tuple[dict[str, Value | None] | None, list[CellError]]:
+    """The values of the one reports row for `base_code` and `year` in an officer's upload.
+
+    Returns (values, []) or (None, errors). The bases sheet is ignored: an officer's upload
+    only fills their report; every other row in the reports sheet is an error.
+    """
+    book = read_data_workbook(file)
+    errors = [error for error in book.errors if error.sheet != BASES_SHEET]
+    if not book.has_reports_sheet or not {"base_code", "year"} <= book.report_columns.keys():
+        return None, errors
+    base_column = book.report_columns["base_code"]
+    year_column = book.report_columns["year"]
+    mine = []
+    for row in book.reports:
+        if row.base_code and row.base_code != base_code:
+            errors.append(CellError(REPORTS_SHEET, row.row, base_column, "基地编码",
+                                    f"只能上传本基地（{base_code}）的数据"))
+        elif row.year is not None and row.year != year:
+            errors.append(CellError(REPORTS_SHEET, row.row, year_column, "年度",
+                                    f"只能上传{year}年度的数据"))
+        elif row.base_code and row.year is not None:
+            mine.append(row)
+    if not mine and not errors:
+        errors.append(CellError(REPORTS_SHEET, None, None, "",
+                                f"没有基地 {base_code} {year} 年度的数据行"))
+    if errors:
+        return None, errors
+    return mine[0].values, []
+
+
+def content_disposition_name(*parts: object) -> str:
+    """A safe download file name such as data-2017.xlsx."""
+    text = "-".join(safe_text(part) for part in parts)
+    return "".join(ch for ch in text if ch.isalnum() or ch in "-_.") + ".xlsx"
+
