@@ -356,8 +356,23 @@ def import_data_workbook(
     """Validate the whole workbook, then (unless dry_run or any error) upsert it in bulk."""
     if status not in IMPORT_STATUSES:
         raise ValueError(f"unknown status {status!r}")
+    return import_book(book=read_data_workbook(file), actor=actor, status=status,
+                       dry_run=dry_run, request=request, source=f"workbook:{_file_name(file)}")
+
+
+def import_book(
+    *,
+    book: DataWorkbook,
+    actor: User | None,
+    status: str = Status.APPROVED,
+    dry_run: bool = False,
+    request: HttpRequest | None = None,
+    source: str = "workbook",
+) -> ImportResult:
+    """The import of an already-read workbook (a file, or records built in memory)."""
+    if status not in IMPORT_STATUSES:
+        raise ValueError(f"unknown status {status!r}")
     result = ImportResult(dry_run=dry_run)
-    book = read_data_workbook(file)
     result.errors.extend(book.errors)
     cities = {city.name: city for city in City.objects.all()}
     sheet_codes = {row.code for row in book.bases if row.code}
@@ -389,7 +404,7 @@ def import_data_workbook(
                                        "导入期间数据被他人修改，未保存任何数据，请重新导入。"))
     outcome = "dry_run" if dry_run else "success" if result.ok else "rejected"
     who = actor.get_username() if actor else COMMAND_LINE
-    record(request, "import_workbook", object_repr=f"workbook:{_file_name(file)}",
+    record(request, "import_workbook", object_repr=source,
            outcome=outcome, actor=actor,
            detail=f"操作人：{who}；状态：{status}；{result.summary()}")
     return result

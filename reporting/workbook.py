@@ -21,15 +21,13 @@ from typing import IO, Any
 from django.conf import settings
 from django.db.models import QuerySet
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from bases.models import Base
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Report, ReportValue
-from reporting.xlsx import safe_text, set_text
+from reporting.xlsx import safe_text, text_cell
 
 Source = str | os.PathLike | IO[bytes]
 
@@ -121,13 +119,27 @@ class DataWorkbook:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def from_records(
+        cls,
+        *,
+        bases: Sequence[dict[str, Any]],
+        reports: Sequence[tuple[str, int, dict[str, Value | None]]],
+    ) -> DataWorkbook:
+        """A workbook built in memory (e.g. the demo), laid out as if read from a file,
+        so that it goes through exactly the checks and writes of a real import."""
+        base_columns = {key: get_column_letter(i) for i, key in enumerate(BASE_COLUMNS, 1)}
+        report_columns = {key: get_column_letter(i) for i, key in
+                          enumerate([*REPORT_KEYS, *indicators.ENTERED_CODES], 1)}
+        return cls(
+            bases=[BaseRow(row, dict(data), base_columns) for row, data in enumerate(bases, 2)],
+            reports=[ReportRow(row, code, year, {c: values.get(c) for c in
+                                                 indicators.ENTERED_CODES})
+                     for row, (code, year, values) in enumerate(reports, 2)],
+            has_bases_sheet=True, has_reports_sheet=True, report_columns=report_columns)
+
 
 # --- writing ---------------------------------------------------------------------------
-
-
-def _text_cell(sheet: Any, value: object) -> Cell:
-    """A cell that holds `value` as text: never a formula or an error, no control chars."""
-    return set_text(WriteOnlyCell(sheet), value)
 
 
 def _declare_size(sheet: Any, *, rows: int, columns: int) -> None:
@@ -162,8 +174,8 @@ def write_data_workbook(
     rows = bases.values_list("code", "name", "city__name", "county", "batch").iterator(
         chunk_size=1000)
     for code, name, city, county, batch in rows:
-        base_sheet.append([_text_cell(base_sheet, code), _text_cell(base_sheet, name),
-                           _text_cell(base_sheet, city), _text_cell(base_sheet, county), batch])
+        base_sheet.append([text_cell(base_sheet, code), text_cell(base_sheet, name),
+                           text_cell(base_sheet, city), text_cell(base_sheet, county), batch])
 
     report_sheet = workbook.create_sheet(REPORTS_SHEET)
     _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
@@ -181,14 +193,14 @@ def write_data_workbook(
             if report_id not in keys:
                 continue  # deleted since the ids were listed
             stored_values = values[report_id]
-            cells: list[Any] = [_text_cell(report_sheet, keys[report_id]["base__code"]),
+            cells: list[Any] = [text_cell(report_sheet, keys[report_id]["base__code"]),
                                 keys[report_id]["year"]]
             for indicator in indicators.ENTERED:
                 stored = stored_values.get(indicator.code)
                 cells.append(None if stored is None else indicator.from_storage(stored))
             report_sheet.append(cells)
     for base_code, year in blank_rows:
-        report_sheet.append([_text_cell(report_sheet, base_code), year])
+        report_sheet.append([text_cell(report_sheet, base_code), year])
     _save(workbook, target)
     return len(ids)
 

@@ -1,0 +1,90 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from bases.models import Base, City, Role
+from bases.services import provision_account
+from reporting.demo_data import demo_bases
+from reporting.imports import import_book
+from reporting.models import Round, Status
+from reporting.workbook import DataWorkbook
+
+DEMO_PASSWORD = "Demo-Portal-2026"
+CHANGSHA_FLAGSHIP = "长沙科技新城"
+
+
+class Command(BaseCommand):
+    help = ("向空数据库载入演示数据：2017年通报的102个基地、2016/2017年度报表、"
+            "演示账号和2018年度报送。")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--if-empty", action="store_true",
+                            help="数据库已有基地时跳过（不报错）")
+
+    def handle(self, *args, **options) -> None:
+        if Base.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("数据库已有数据，跳过演示数据。")
+                self.print_logins()
+                return
+            raise CommandError("数据库中已有基地，演示数据只能载入空数据库。")
+        with transaction.atomic():
+            self.load()
+        self.print_logins()
+
+    def load(self) -> None:
+        demo = demo_bases()
+        # The demo goes through the real import: the same checks and history as a workbook.
+        book = DataWorkbook.from_records(
+            bases=[{"code": b.code, "name": b.name, "city": b.city, "county": b.county,
+                    "batch": b.batch} for b in demo],
+            reports=[(b.code, year, values) for b in demo for year, values in
+                     sorted(b.values.items())],
+        )
+        result = import_book(book=book, actor=None, status=Status.APPROVED, source="seed_demo")
+        if not result.ok:
+            raise CommandError("演示数据未通过校验：\n" + "\n".join(map(str, result.errors)))
+        extra = {b.code: b for b in demo}
+        bases = list(Base.objects.all())
+        for base in bases:
+            base.year_designated = extra[base.code].year_designated
+            base.operator = extra[base.code].operator
+        Base.objects.bulk_update(bases, ["year_designated", "operator"])
+
+        today = timezone.localdate()
+        Round.objects.create(year=2016, opens_on=dt.date(2017, 1, 3),
+                             deadline=dt.date(2017, 1, 20), closed_at=timezone.now())
+        Round.objects.create(year=2017, opens_on=dt.date(2018, 1, 2),
+                             deadline=dt.date(2018, 1, 20), closed_at=timezone.now())
+        Round.objects.create(year=2018, opens_on=dt.date(2018, 1, 1),
+                             deadline=today + dt.timedelta(days=90))
+
+        flagship = Base.objects.get(name=CHANGSHA_FLAGSHIP)
+        second_batch = Base.objects.filter(batch=2).order_by("code").first()
+        for username, role, scope in (
+            ("cs_officer", Role.OFFICER, {"base_code": flagship.code}),
+            ("b2_officer", Role.OFFICER, {"base_code": second_batch.code}),
+            ("changsha_viewer", Role.CITY, {"city_name": City.objects.get(name="长沙市").name}),
+            ("province_admin", Role.PROVINCE, {}),
+            ("security_admin", Role.SECURITY, {}),
+            ("audit_admin", Role.AUDIT, {}),
+        ):
+            provision_account(username=username, role=role, password=DEMO_PASSWORD, **scope)
+        self.stdout.write(self.style.SUCCESS(
+            f"已载入 {len(demo)} 个基地、{result.reports_created} 份已审核报表，"
+            f"2018年度报送开放至 {today + dt.timedelta(days=90)}。"))
+
+    def print_logins(self) -> None:
+        flagship = Base.objects.filter(name=CHANGSHA_FLAGSHIP).first()
+        second = Base.objects.filter(batch=2).order_by("code").first()
+        self.stdout.write(f"""
+演示账号（密码均为 {DEMO_PASSWORD}）：
+  cs_officer       {flagship.name if flagship else ''} 信息管理员
+  b2_officer       {second.name if second else ''}（第二批）信息管理员
+  changsha_viewer  长沙市 市州查看员
+  province_admin   省级管理员（首次登录须用身份验证器完成两步验证设置）
+  security_admin   安全管理员（两步验证）
+  audit_admin      审计管理员（两步验证）
+打开 http://127.0.0.1:8000/ 登录。""")
