@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import stats_views
+from reporting import bulletin_views, stats_views
 
 app_name = "statistics"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("rankings/", stats_views.rankings, name="rankings"),
     path("cities/", stats_views.cities, name="cities"),
     path("annexes.xlsx", stats_views.annex_workbook, name="annex_workbook"),
+    path("charts.json", stats_views.chart_data, name="chart_data"),
+    path("bulletin/", bulletin_views.bulletin_page, name="bulletin"),
+    path("bulletin.docx", bulletin_views.bulletin_docx, name="bulletin_docx"),
 ]

@@ -104,11 +104,11 @@ class CreateAccountCommandTests(BaseTestCase):
         self.bob.base = None
         self.bob.save()
         self.run_command("zhang", "--role", "officer", "--base", "B001", "--password-stdin",
-                         stdin="Zhang-Pass-2024\n")
+                         stdin="Jade-River-2024\n")
         zhang = User.objects.get(username="zhang")
         self.assertEqual((zhang.role, zhang.base, zhang.must_change_password),
                          (Role.OFFICER, self.base_b, False))
-        response = self.password_login(self.client, "zhang", "Zhang-Pass-2024")
+        response = self.password_login(self.client, "zhang", "Jade-River-2024")
         self.assertRedirects(response, "/", fetch_redirect_response=False)
 
     def test_must_change_forces_a_password_change_at_first_login(self):
