@@ -50,6 +50,8 @@ class BaseResource(resources.ModelResource):
 
     city = fields.Field(attribute="city", column_name="city",
                         widget=widgets.ForeignKeyWidget(City, field="name"))
+    batch = fields.Field(attribute="batch", column_name="batch",
+                         widget=widgets.IntegerWidget(coerce_to_string=False))
 
     class Meta:
         model = Base
@@ -70,6 +72,12 @@ class BaseAdmin(RoleAdminMixin, ImportExportModelAdmin):
     search_fields = ("code", "name")
     list_select_related = ("city",)
     show_full_result_count = False
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
 
 
 @admin.register(City)

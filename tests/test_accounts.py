@@ -185,3 +185,37 @@ class LoginPagesTests(BaseTestCase):
         key = self.client.cookies["sessionid"].value
         self.client.post("/accounts/logout/")
         self.assertFalse(Session.objects.filter(session_key=key).exists())
+
+
+class BaseRegistryAdminTests(BaseTestCase):
+    def test_registry_exports_as_xlsx_with_the_bases_sheet_columns(self):
+        from openpyxl import load_workbook
+
+        from bases.admin import BaseResource
+
+        data = BaseResource().export().export("xlsx")
+        sheet = load_workbook(io.BytesIO(data)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[0], ("code", "name", "city", "county", "batch"))
+        self.assertIn(("A001", "长沙科技新城", "长沙市", "岳麓区", 1), rows)
+
+    def test_registry_import_creates_and_updates_bases_by_code(self):
+        import tablib
+
+        from bases.admin import BaseResource
+        from bases.models import Base
+
+        dataset = tablib.Dataset(headers=["code", "name", "city", "county", "batch"])
+        dataset.append(["A001", "长沙科技新城（更名）", "长沙市", "岳麓区", 1])
+        dataset.append(["C001", "湘潭新基地", "湘潭市", "雨湖区", 3])
+        result = BaseResource().import_data(dataset, dry_run=False, raise_errors=True)
+        self.assertFalse(result.has_errors())
+        self.assertEqual(Base.objects.get(code="A001").name, "长沙科技新城（更名）")
+        self.assertEqual(Base.objects.get(code="C001").city.name, "湘潭市")
+
+    def test_province_admin_reaches_the_import_and_export_pages(self):
+        self.login(self.pat)
+        self.assertEqual(self.client.get("/admin/bases/base/import/").status_code, 200)
+        self.assertEqual(self.client.get("/admin/bases/base/export/").status_code, 200)
+        self.login(self.sam)
+        self.assertEqual(self.client.get("/admin/bases/base/import/").status_code, 403)
