@@ -4,7 +4,8 @@ from bases.models import Base, City
 
 
 class BaseFilterForm(forms.Form):
-    q = forms.CharField(label="名称或编码", required=False)
+    q = forms.CharField(label="名称或编码", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "名称或编码"}))
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
                                   empty_label="全部市州")
     batch = forms.TypedChoiceField(

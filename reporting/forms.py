@@ -112,11 +112,13 @@ class ExtensionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={"placeholder": "年度"}))
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态"), *Status.choices])
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
                                   empty_label="全部市州")
-    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=99)
+    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=99,
+                               widget=forms.NumberInput(attrs={"placeholder": "批次"}))
     timing = forms.ChoiceField(label="按时", required=False,
                                choices=[("", "全部"), ("on_time", "按时"), ("late", "逾期")])
