@@ -1,0 +1,18 @@
+"""Production settings (DJANGO_DEBUG=0) for the loopback load test, with two changes only:
+
+* session and CSRF cookies without the Secure flag, because the benchmark talks plain http
+  to gunicorn on 127.0.0.1 (a client never sends a Secure cookie over http);
+* STATIC_ROOT in the benchmark's temporary folder, so `collectstatic` writes nothing into
+  the project tree.
+
+Everything else (DEBUG off, whitenoise with the manifest storage, HSTS, password hashing,
+django-axes, 2FA) is exactly portal.settings.
+"""
+
+import os
+
+from portal.settings import *  # noqa: F403
+
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]

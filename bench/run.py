@@ -1,0 +1,386 @@
+"""`make bench`: the performance benchmarks of issue 8; writes BENCHMARKS.md.
+
+Every measurement runs in its own subprocess (bench/tasks.py) with DATABASE_URL set, so the
+settings pick the database and peak memory is the measurement's own. PostgreSQL databases
+(bench_<pid>_*) and SQLite files are created here and dropped at the end, whatever happens.
+
+    python bench/run.py [--quick] [--skip-load] [--out BENCHMARKS.md]
+
+--quick runs the sizes 100 and 1,000 only and a 30-second load test (a smoke test of the
+benchmark itself); figures for the issue come from the full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import pickle
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = str(Path(sys.executable))
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+YEAR = 2017  # the annexes' year; 2016 is the comparison year; 2018 is the open round
+OPEN_YEAR = 2018
+PASSWORD = "Deadline-Day-2026!"
+THINK = (10, 30)  # seconds between two actions of one user
+SPAWN_RATE = 2  # users started per second
+OLD_INDEXES = (  # ReportValue's indexes before migration 0002, for the A/B comparisons
+    'CREATE INDEX "reporting_reportvalue_report_id_fd788775" '
+    'ON "reporting_reportvalue" ("report_id")',
+    'CREATE INDEX "reporting_reportvalue_code_edca08af" ON "reporting_reportvalue" ("code")',
+    'CREATE INDEX "reporting_reportvalue_code_edca08af_like" '
+    'ON "reporting_reportvalue" ("code" varchar_pattern_ops)',
+)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {message}", flush=True)
+
+
+def load1() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+class Databases:
+    """PostgreSQL databases and SQLite files of this run; all removed by `drop_all`."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.prefix = f"bench_{os.getpid()}"
+        self.pg: list[str] = []
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(f"{PG_SERVER}/postgres")
+        connection.autocommit = True  # CREATE/DROP DATABASE refuse a transaction block
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
+    def postgres(self, name: str) -> str:
+        database = f"{self.prefix}_{name}"
+        self._admin(f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"')
+        self.pg.append(database)
+        return f"{PG_SERVER}/{database}"
+
+    def sqlite(self, name: str) -> str:
+        return f"sqlite:///{self.tmp / f'{name}.sqlite3'}"
+
+    def execute(self, url: str, *statements: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        connection.close()
+
+    def drop_all(self) -> None:
+        for database in self.pg:
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            except Exception as exc:  # report, keep dropping the others
+                print(f"could not drop {database}: {exc}", file=sys.stderr)
+
+
+def server_facts() -> dict[str, str]:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{PG_SERVER}/postgres")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        facts = {"version": cursor.fetchone()[0]}
+        for name in ("shared_buffers", "work_mem", "autovacuum", "synchronous_commit",
+                     "max_parallel_workers_per_gather"):
+            cursor.execute(f"SHOW {name}")
+            facts[name] = cursor.fetchone()[0]
+    connection.close()
+    return facts
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+def run_task(name: str, database: str, timeout: int = 600, env: dict | None = None,
+             **args) -> dict:
+    environment = {**os.environ, "DATABASE_URL": database, "DJANGO_LOG_LEVEL": "WARNING",
+                   "PYTHONWARNINGS": "ignore", **(env or {})}
+    before = load1()
+    started = time.perf_counter()
+    process = subprocess.run([PY, str(BENCH / "tasks.py"), name, json.dumps(args)],
+                             cwd=ROOT, env=environment, capture_output=True, text=True,
+                             timeout=timeout)
+    lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"task {name} failed:\n{process.stdout[-3000:]}\n"
+                           f"{process.stderr[-5000:]}")
+    result = json.loads(lines[-1][len("RESULT "):])
+    result["load"] = max(before, load1())
+    result["task_wall"] = time.perf_counter() - started
+    return result
+
+
+# --- the load test -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def locust(prefix: Path, host: str, env: dict, *, users: int, rate: float, seconds: int,
+           scenario: str) -> dict:
+    command = [PY, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless",
+               "-u", str(users), "-r", str(rate), "-t", f"{seconds}s", "--host", host,
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "15",
+               "--loglevel", "WARNING"]
+    process = subprocess.run(command, cwd=ROOT, env={**env, "BENCH_SCENARIO": scenario},
+                             capture_output=True, text=True, timeout=seconds + 120)
+    stats_file = Path(f"{prefix}_stats.csv")
+    if not stats_file.exists():
+        raise RuntimeError(f"locust failed:\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
+    rows = list(csv.DictReader(stats_file.open()))
+    failures_file = Path(f"{prefix}_failures.csv")
+    failures = list(csv.DictReader(failures_file.open())) if failures_file.exists() else []
+    return {"rows": rows, "failures": failures}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile, nearest rank (as locust reports them)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def windows(record: dict) -> dict:
+    """p50/p95/p99 of the whole run, of its steady state (all 100 users running) and of the
+    steady state without the login POST (one PBKDF2 hash, 1,000,000 iterations)."""
+    times = record["times"]
+    spawned = record["spawned"][0] if record["spawned"] else 0.0
+    selections = {
+        "whole run": times,
+        "steady state": [t for t in times if t[0] >= spawned],
+        "steady state without login": [t for t in times if t[0] >= spawned
+                                       and t[1] != "login"],
+        "whole run without login": [t for t in times if t[1] != "login"],
+    }
+    out = {}
+    for label, chosen in selections.items():
+        values = [t[2] for t in chosen]
+        out[label] = {"count": len(values), "failures": sum(1 for t in chosen if t[3]),
+                      **{f"p{q}": percentile(values, q) for q in (50, 95, 99)}}
+    return out
+
+
+def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) -> None:
+    log("load test: 300 bases on PostgreSQL, accounts, static files, gunicorn")
+    url = databases.postgres("load300")
+    run_task("migrate", url)
+    workbook = tmp / "province300.xlsx"
+    run_task("make_workbook", databases.sqlite("scratch"), path=str(workbook), n=300)
+    results["load_import"] = run_task("import_workbook", url, path=str(workbook))
+    static = tmp / "static"
+    env = {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": str(BENCH),
+           "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
+           "BENCH_STATIC_ROOT": str(static), "DATABASE_URL": url,
+           "DJANGO_LOG_LEVEL": "WARNING"}
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                   env={**os.environ, **env}, check=True, capture_output=True)
+    accounts = tmp / "accounts.json"
+    setup = run_task("load_setup", url, env=env, path=str(accounts), year=OPEN_YEAR,
+                     password=PASSWORD, admins=10, sessions=20, think=THINK)
+    results["load_setup"] = setup
+    log("form page cost in-process (300 bases, and the big database)")
+    results["form_cost"] = {
+        300: run_task("form_page_cost", url, env=env, year=OPEN_YEAR),
+        "big": run_task("form_page_cost", results["pg_big"], env={**env, "DATABASE_URL":
+                                                                   results["pg_big"]},
+                        year=OPEN_YEAR)}
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    workers = 4
+    gunicorn = subprocess.Popen(
+        [PY, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "gunicorn.log", "w"), start_new_session=True)  # noqa: SIM115
+    try:
+        wait_for(f"{host}/healthz")
+        locust_env = {**os.environ, "BENCH_ACCOUNTS": str(accounts),
+                      "BENCH_SAVED": str(tmp / "saved.json")}
+        seconds = 40 if quick else 100 // SPAWN_RATE + 120  # ramp-up, then 2 min at 100
+        log(f"locust: 100 users, think time {THINK[0]}-{THINK[1]} s, {seconds} s")
+        started = load1()
+        deadline = locust(tmp / "deadline", host, locust_env, users=100, rate=SPAWN_RATE,
+                          seconds=seconds, scenario="deadline")
+        deadline["load"] = max(started, load1())
+        deadline["windows"] = windows(json.loads((tmp / "saved.json").read_text()))
+        deadline["seconds"], deadline["rate"] = seconds, SPAWN_RATE
+        results["deadline"] = deadline
+        results["verify"] = run_task(
+            "load_verify", url, env=env, saved=str(tmp / "saved.json"), year=OPEN_YEAR,
+            reserved=[session["base"] for session in json.loads(accounts.read_text())
+                      ["sessions"]])
+        for scenario in ("form", "healthz"):
+            log(f"locust: saturated {scenario}")
+            started = load1()
+            saturated = locust(tmp / scenario, host, locust_env, users=16, rate=16,
+                               seconds=10 if quick else 20, scenario=scenario)
+            saturated["load"] = max(started, load1())
+            results[f"saturated_{scenario}"] = saturated
+        results["gunicorn"] = {"workers": workers, "host": host}
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(gunicorn.pid, signal.SIGKILL)
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> dict:
+    sizes = (100, 1000) if quick else (100, 1000, 3000)
+    big = sizes[-1]
+    results: dict = {"sizes": sizes, "import": {}, "annex": {}, "started": time.time()}
+    scratch = databases.sqlite("scratch")
+    run_task("migrate", scratch)
+    workbooks = {}
+    for n in sorted({*sizes, 300}):
+        workbooks[n] = tmp / f"province{n}.xlsx"
+        results.setdefault("workbooks", {})[n] = run_task(
+            "make_workbook", scratch, path=str(workbooks[n]), n=n)
+    log("reader: openpyxl read-only vs the data workbook reader")
+    results["reader"] = run_task("read_compare", scratch, path=str(workbooks[big]), repeats=1)
+
+    for vendor in ("postgresql", "sqlite"):
+        for n in sizes:
+            url = databases.postgres(f"n{n}") if vendor == "postgresql" else \
+                databases.sqlite(f"n{n}")
+            run_task("migrate", url)
+            log(f"{vendor} {n}: import")
+            results["import"][(vendor, n)] = [run_task("import_workbook", url,
+                                                       path=str(workbooks[n]))]
+            log(f"{vendor} {n}: annexes")
+            results["annex"][(vendor, n)] = run_task("annex", url, repeats=5)
+            if vendor == "postgresql" and n == big:
+                results["pg_big"] = url
+    # Repeat the big PostgreSQL import, and once with the three old ReportValue indexes.
+    url = results["pg_big"]
+    for label, extra in (("repeat", ()), ("repeat 2", ()), ("old indexes", OLD_INDEXES)):
+        other = databases.postgres(f"n{big}_{label.replace(' ', '_')}")
+        run_task("migrate", other)
+        if extra:
+            databases.execute(other, *extra)
+        log(f"postgresql {big}: import ({label})")
+        outcome = run_task("import_workbook", other, path=str(workbooks[big]))
+        outcome["label"] = label
+        if extra:
+            results["import_old_indexes"] = outcome
+            log("statistics queries with the old indexes (EXPLAIN ANALYZE)")
+            results["explain_old"] = run_task("explain", other)
+        else:
+            results["import"][("postgresql", big)].append(outcome)
+    log("statistics queries with the new indexes (EXPLAIN ANALYZE)")
+    results["explain_new"] = run_task("explain", url)
+
+    log("export: time against bare openpyxl, peak memory at 300 and at the big size")
+    export_300 = databases.postgres("n300")
+    run_task("migrate", export_300)
+    run_task("import_workbook", export_300, path=str(workbooks[300]))
+    results["export_time"] = run_task("export_timing", url, path=str(tmp / "export.xlsx"))
+    results["export_peak"] = {
+        n: run_task("export", db, path=str(tmp / f"export{n}.xlsx"))
+        for n, db in ((300, export_300), (big, url))}
+    results["export_tracemalloc"] = {
+        n: run_task("export", db, path=str(tmp / f"export{n}.xlsx"), tracemalloc=True)
+        for n, db in ((300, export_300), (big, url))}
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                  "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0"}
+    results["export_view"] = run_task("export_view", url, env=production)
+
+    log("pages: queries with 10 and 100 rows; the audit log with 500,000 events")
+    pages_db = databases.postgres("pages")
+    run_task("migrate", pages_db)
+    results["pages"] = run_task("pages", pages_db)
+    results["audit_count"] = run_task("audit_count", url, events=500_000)
+
+    if not skip_load:
+        load_test(databases, tmp, results, quick=quick)
+    results["finished"] = time.time()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--render", metavar="PICKLE",
+                        help="only write the report from the figures a run saved")
+    options = parser.parse_args()
+    sys.path.insert(0, str(BENCH))
+    import report
+
+    saved = Path(tempfile.gettempdir()) / "bench-last-run.pickle"
+    if options.render:
+        results, facts, quick = pickle.loads(Path(options.render).read_bytes())
+        Path(options.out).write_text(report.render(results, facts, quick=quick))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    databases = Databases(tmp)
+    facts = {"pg": server_facts(), "load_start": os.getloadavg()}
+    log(f"temporary files in {tmp}; PostgreSQL databases {databases.prefix}_*")
+    try:
+        results = measure(databases, tmp, options.quick, options.skip_load)
+    finally:
+        databases.drop_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+    facts["load_end"] = os.getloadavg()
+    saved.write_bytes(pickle.dumps((results, facts, options.quick)))
+    log(f"figures saved in {saved} (re-render: bench/run.py --render {saved})")
+    text = report.render(results, facts, quick=options.quick)
+    Path(options.out).write_text(text)
+    log(f"wrote {options.out} in {(results['finished'] - results['started']) / 60:.1f} min")
+    print(report.summary(results))
+
+
+if __name__ == "__main__":
+    main()
