@@ -580,6 +580,12 @@ class UploadGuardTests(WorkbookTestCase):
             call_command("import_workbook", str(path), stdout=io.StringIO(),
                          stderr=io.StringIO())
 
+    def test_upload_page_refuses_a_bomb_with_the_same_message(self):
+        self.login(self.pat)
+        response = self.client.post("/data/import/", {
+            "file": SimpleUploadedFile("bomb.xlsx", self.bomb)})
+        self.assertContains(response, "疑似压缩炸弹", status_code=400)
+
     def test_reading_never_raises_on_broken_files(self):
         for name, data in (("a.xlsx", b""), ("b.xlsx", b"PK\x03\x04junk"),
                            ("c.xlsx", self.bomb), ("d.txt", b"hello")):
