@@ -28,6 +28,19 @@ BEFORE = [
 ]
 
 
+# Target 5 in earlier full runs of this benchmark today (same machine, other test suites
+# running): the load test's outcome follows the machine's load.
+EARLIER_DEADLINE = [
+    ("02:46, think time 10–30 s, 2 users/s (this configuration)", "2.2",
+     "steady state p95 371 ms / p99 783 ms (804 requests); whole run 683 / 1,070 ms, "
+     "without the login POST 488 / 810 ms; 0 errors of 1,424; 0 lost writes of 90; "
+     "saturated form page 16.9 req/s vs /healthz 634 req/s (3%)"),
+    ("02:28, think time 5–15 s, 4 users/s", "6.1",
+     "whole run p95 9,900 ms / p99 12,000 ms; 0 errors of 1,593; 0 lost writes of 90; "
+     "saturated form page 9.2 req/s vs /healthz 322 req/s (3%)"),
+]
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -358,6 +371,13 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
             add(f"| {name} | {r['Request Count']} | {float(r['Requests/s']):.1f} | "
                 f"{r['Median Response Time']} | {r['95%']} | {results[key]['load']} |")
         add("")
+        add("Earlier full runs today (figures from their BENCHMARKS.md):")
+        add("")
+        add("| run | load | figures |")
+        add("| --- | --- | --- |")
+        for run, load, figures in EARLIER_DEADLINE:
+            add(f"| {run} | {load} | {figures} |")
+        add("")
         cost = results["form_cost"]
         add("The form page in-process (test client, DJANGO_DEBUG=0, an officer with a saved "
             "draft; CPU seconds, best of 5), and `previous_year_medians`, which the page runs "
@@ -463,8 +483,14 @@ def findings(results: dict) -> list[str]:
     if "form_cost" in results:
         cost = results["form_cost"]
         c300, cbig = cost[300], cost["big"]
-        add("**Target 5, deadline day: missed.** The server's work per request is too large "
-            "for 100 active users on 2 shared cores. (1) The officer's form page costs "
+        steady = results["deadline"]["windows"]["steady state"]
+        verdict = ("met in this run's steady state" if steady["p95"] <= 500
+                   and steady["p99"] <= 1000 else "missed in this run")
+        add(f"**Target 5, deadline day: {verdict} (load {results['deadline']['load']}); the "
+            "saturated form page is far below 30% of /healthz in every run.** Whether the "
+            "latency target holds depends on what else runs on the 2 cores (see the earlier "
+            "runs): the server has little headroom, because its work per request is large. "
+            "(1) The officer's form page costs "
             f"{c300['page_cpu'] * 1000:.0f} ms CPU at 300 bases and "
             f"{cbig['page_cpu'] * 1000:.0f} ms at {cbig['bases']:,}: `services.findings_for` → "
             "`queries.previous_year_medians` reads every approved value of the previous year "
@@ -474,7 +500,9 @@ def findings(results: dict) -> list[str]:
             "submitting runs it twice more; most of the rest is rendering the 53-field form "
             "(a template per widget). (2) Every login hashes the password with PBKDF2 at "
             "1,000,000 iterations: 0.5 s of CPU, by design. (3) Other test suites kept the "
-            "load average at 2–6 during the run. Proposals (reporting/queries.py, "
+            "load average at 2–6 during the runs. /healthz is one `SELECT 1` through the "
+            "middleware; for the form page to reach 30% of it, the page would have to cost "
+            "a few milliseconds more than /healthz, not ~90 ms. Proposals (reporting/queries.py, "
             "services.py, views.py and the form template, not mine): cache the medians per "
             "year under a key of the previous year's approved-report count and latest "
             "`approved_at` (they only change when a report of that year is approved or "

@@ -209,11 +209,7 @@ def windows(record: dict) -> dict:
 
 def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) -> None:
     log("load test: 300 bases on PostgreSQL, accounts, static files, gunicorn")
-    url = databases.postgres("load300")
-    run_task("migrate", url)
-    workbook = tmp / "province300.xlsx"
-    run_task("make_workbook", databases.sqlite("scratch"), path=str(workbook), n=300)
-    results["load_import"] = run_task("import_workbook", url, path=str(workbook))
+    url = results["pg_300"]  # the export's 300-base province, imported by the real import
     static = tmp / "static"
     env = {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": str(BENCH),
            "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -322,7 +318,7 @@ def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> di
     results["explain_new"] = run_task("explain", url)
 
     log("export: time against bare openpyxl, peak memory at 300 and at the big size")
-    export_300 = databases.postgres("n300")
+    export_300 = results["pg_300"] = databases.postgres("n300")
     run_task("migrate", export_300)
     run_task("import_workbook", export_300, path=str(workbooks[300]))
     results["export_time"] = run_task("export_timing", url, path=str(tmp / "export.xlsx"))
