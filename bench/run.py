@@ -6,7 +6,7 @@ settings pick the database and peak memory is the measurement's own. PostgreSQL 
 
     python bench/run.py [--quick] [--skip-load] [--out BENCHMARKS.md]
 
---quick runs the sizes 100 and 1,000 only and a 30-second load test (a smoke test of the
+--quick runs the sizes 100 and 1,000 only and a 40-second load test (a smoke test of the
 benchmark itself); figures for the issue come from the full run.
 """
 
@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -37,6 +38,7 @@ OPEN_YEAR = 2018
 PASSWORD = "Deadline-Day-2026!"
 THINK = (10, 30)  # seconds between two actions of one user
 SPAWN_RATE = 2  # users started per second
+ANNEX_REPEATS = 5
 OLD_INDEXES = (  # ReportValue's indexes before migration 0002, for the A/B comparisons
     'CREATE INDEX "reporting_reportvalue_report_id_fd788775" '
     'ON "reporting_reportvalue" ("report_id")',
@@ -104,6 +106,12 @@ class Databases:
                 print(f"could not drop {database}: {exc}", file=sys.stderr)
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU jiffies: user nice system idle iowait irq softirq steal ..."""
+    with open("/proc/stat") as handle:
+        return [int(part) for part in handle.readline().split()[1:]]
+
+
 def server_facts() -> dict[str, str]:
     import psycopg2
 
@@ -162,21 +170,52 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+class LoadSampler:
+    """The 1-minute load average every 5 s while a locust run lasts (it lags, so a single
+    reading before or after says little about the run itself)."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(5):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> LoadSampler:
+        self.samples.append(os.getloadavg()[0])
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(os.getloadavg()[0])
+
+    @property
+    def label(self) -> str:
+        return (f"{sum(self.samples) / len(self.samples):.1f} mean, "
+                f"{max(self.samples):.1f} max")
+
+
 def locust(prefix: Path, host: str, env: dict, *, users: int, rate: float, seconds: int,
            scenario: str) -> dict:
+    sampler = LoadSampler()
     command = [PY, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(rate), "-t", f"{seconds}s", "--host", host,
                "--csv", str(prefix), "--only-summary", "--stop-timeout", "15",
                "--loglevel", "WARNING"]
-    process = subprocess.run(command, cwd=ROOT, env={**env, "BENCH_SCENARIO": scenario},
-                             capture_output=True, text=True, timeout=seconds + 120)
+    with sampler:
+        process = subprocess.run(command, cwd=ROOT, env={**env, "BENCH_SCENARIO": scenario},
+                                 capture_output=True, text=True, timeout=seconds + 120)
     stats_file = Path(f"{prefix}_stats.csv")
     if not stats_file.exists():
         raise RuntimeError(f"locust failed:\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
     rows = list(csv.DictReader(stats_file.open()))
     failures_file = Path(f"{prefix}_failures.csv")
     failures = list(csv.DictReader(failures_file.open())) if failures_file.exists() else []
-    return {"rows": rows, "failures": failures}
+    return {"rows": rows, "failures": failures, "load": sampler.label}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -242,10 +281,8 @@ def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) ->
                       "BENCH_SAVED": str(tmp / "saved.json")}
         seconds = 40 if quick else 100 // SPAWN_RATE + 120  # ramp-up, then 2 min at 100
         log(f"locust: 100 users, think time {THINK[0]}-{THINK[1]} s, {seconds} s")
-        started = load1()
         deadline = locust(tmp / "deadline", host, locust_env, users=100, rate=SPAWN_RATE,
                           seconds=seconds, scenario="deadline")
-        deadline["load"] = max(started, load1())
         deadline["windows"] = windows(json.loads((tmp / "saved.json").read_text()))
         deadline["seconds"], deadline["rate"] = seconds, SPAWN_RATE
         results["deadline"] = deadline
@@ -255,10 +292,8 @@ def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) ->
                       ["sessions"]])
         for scenario in ("form", "healthz"):
             log(f"locust: saturated {scenario}")
-            started = load1()
             saturated = locust(tmp / scenario, host, locust_env, users=16, rate=16,
                                seconds=10 if quick else 20, scenario=scenario)
-            saturated["load"] = max(started, load1())
             results[f"saturated_{scenario}"] = saturated
         results["gunicorn"] = {"workers": workers, "host": host}
     finally:
@@ -275,7 +310,8 @@ def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) ->
 def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> dict:
     sizes = (100, 1000) if quick else (100, 1000, 3000)
     big = sizes[-1]
-    results: dict = {"sizes": sizes, "import": {}, "annex": {}, "started": time.time()}
+    results: dict = {"sizes": sizes, "import": {}, "annex": {}, "started": time.time(),
+                     "annex_repeats": ANNEX_REPEATS}
     scratch = databases.sqlite("scratch")
     run_task("migrate", scratch)
     workbooks = {}
@@ -295,7 +331,7 @@ def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> di
             results["import"][(vendor, n)] = [run_task("import_workbook", url,
                                                        path=str(workbooks[n]))]
             log(f"{vendor} {n}: annexes")
-            results["annex"][(vendor, n)] = run_task("annex", url, repeats=5)
+            results["annex"][(vendor, n)] = run_task("annex", url, repeats=ANNEX_REPEATS)
             if vendor == "postgresql" and n == big:
                 results["pg_big"] = url
     # Repeat the big PostgreSQL import, and once with the three old ReportValue indexes.
@@ -362,7 +398,7 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     databases = Databases(tmp)
-    facts = {"pg": server_facts(), "load_start": os.getloadavg()}
+    facts = {"pg": server_facts(), "load_start": os.getloadavg(), "cpu_start": cpu_times()}
     log(f"temporary files in {tmp}; PostgreSQL databases {databases.prefix}_*")
     try:
         results = measure(databases, tmp, options.quick, options.skip_load)
@@ -370,6 +406,7 @@ def main() -> None:
         databases.drop_all()
         shutil.rmtree(tmp, ignore_errors=True)
     facts["load_end"] = os.getloadavg()
+    facts["cpu_end"] = cpu_times()
     saved.write_bytes(pickle.dumps((results, facts, options.quick)))
     log(f"figures saved in {saved} (re-render: bench/run.py --render {saved})")
     text = report.render(results, facts, quick=options.quick)

@@ -358,12 +358,16 @@ def _role_client(role: str):
 def export_view(args):
     """The province's data export through the view (reporting:export), as the browser gets it."""
     client = _province_client()
-    start = time.perf_counter()
-    response = client.get(f"/data/export/?year={args.get('year', 2017)}&status=approved")
-    size = sum(len(chunk) for chunk in response.streaming_content)
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
-    return {"seconds": elapsed, "bytes": size, "maxrss_mb": maxrss_mb()}
+    assert client.get("/healthz").status_code == 200  # URLconf, middleware, views loaded
+    times = []
+    for _ in range(args.get("repeats", 2)):
+        start = time.perf_counter()
+        response = client.get(f"/data/export/?year={args.get('year', 2017)}&status=approved")
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return {"seconds": min(times), "all": times, "bytes": size, "maxrss_mb": maxrss_mb(),
+            "reports": _export_querysets(args.get("year", 2017))[1].count()}
 
 
 @task

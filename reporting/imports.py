@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -282,32 +282,26 @@ class _CopySource:
     The server inserts while Python formats the next block, and the rows never exist as one
     big string or list (300,000 values would be some 50 MB)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
+    def __init__(self, blocks: Iterator[str]) -> None:
+        self.blocks = blocks
 
     def read(self, size: int = -1) -> str:
         parts: list[str] = []
         total = 0
-        for line in self.lines:
-            parts.append(line)
-            total += len(line)
+        for block in self.blocks:
+            parts.append(block)
+            total += len(block)
             if 0 <= size <= total:
                 break
         return "".join(parts)
 
 
-def _insert_values(rows: Iterable[tuple[int, str, Decimal]]) -> int:
-    """Insert (report_id, code, value) rows: COPY on PostgreSQL, batched INSERTs elsewhere.
-
-    Returns the number of rows inserted."""
-    count = 0
-
-    def counted() -> Iterator[tuple[int, str, Decimal]]:
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield row
-
+def _insert_values(groups: list[tuple[int, list[tuple[str, Decimal]]]]) -> int:
+    """Insert each (report_id, [(code, value), ...]) group's values: COPY on PostgreSQL,
+    batched INSERTs elsewhere. Returns the number of values inserted."""
+    count = sum(len(rows) for _, rows in groups)
+    if not count:
+        return 0
     with connection.cursor() as cursor:
         copy = getattr(cursor.cursor, "copy_expert", None)
         if connection.vendor == "postgresql" and copy is not None:
@@ -315,12 +309,13 @@ def _insert_values(rows: Iterable[tuple[int, str, Decimal]]) -> int:
             columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
                                 for name in ("report", "code", "value"))
             # Codes come from the catalog and values are Decimals: no tab, newline or "\\".
-            lines = (f"{report_id}\t{code}\t{value}\n" for report_id, code, value in counted())
+            blocks = ("".join([f"{report_id}\t{code}\t{value}\n" for code, value in rows])
+                      for report_id, rows in groups)
             copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
-                 _CopySource(lines), size=COPY_BLOCK)
+                 _CopySource(blocks), size=COPY_BLOCK)
             return count
     objects = (ReportValue(report_id=report_id, code=code, value=value)
-               for report_id, code, value in counted())
+               for report_id, rows in groups for code, value in rows)
     # Whole statements per slice (SQLite caps the parameters of one INSERT), never all rows.
     fields = [field for field in ReportValue._meta.concrete_fields if not field.primary_key]
     per_statement = min(BATCH, connection.ops.bulk_batch_size(fields, [None] * BATCH))
@@ -385,16 +380,67 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
         if write.existing is not None:
             write.pk = write.existing.pk
         assert write.pk is not None
-    inserted = _insert_values((write.pk, code, value)
-                              for write in writes for code, value in write.inserts)
+    inserted = _insert_values([(write.pk, write.inserts) for write in writes])
     comment = f"由{actor.get_username() if actor else COMMAND_LINE}导入"
-    for chunk in _chunks(writes, BATCH):  # built per batch: 1,000 snapshots at a time
-        Transition.objects.bulk_create([Transition(
-            report_id=write.pk, action=Transition.Action.IMPORT,
-            from_status=write.existing.status if write.existing else "", to_status=status,
-            actor=actor, at=now, comment=comment, snapshot=snapshot(write.values))
-            for write in chunk], batch_size=BATCH)
+    prototype = Transition(report_id=0, action=Transition.Action.IMPORT, from_status="",
+                           to_status=status, actor=actor, at=now, comment=comment)
+    if not _copy_transitions(prototype, writes):
+        for chunk in _chunks(writes, BATCH):  # built per batch: 1,000 snapshots at a time
+            Transition.objects.bulk_create([Transition(
+                report_id=write.pk, action=Transition.Action.IMPORT,
+                from_status=write.existing.status if write.existing else "",
+                to_status=status, actor=actor, at=now, comment=comment,
+                snapshot=snapshot(write.values)) for write in chunk], batch_size=BATCH)
     return inserted
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value: Any) -> str:
+    """One field of COPY's text format, from what Django would bind for it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    dumps = getattr(value, "dumps", None)  # psycopg2's Json adapter of a JSONField
+    if dumps is not None and hasattr(value, "adapted"):
+        value = dumps(value.adapted)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> bool:
+    """COPY one import transition per write on PostgreSQL; False elsewhere.
+
+    Every column but the report, the previous status and the snapshot is the same for all
+    rows: it is prepared once, from `prototype`, by the fields themselves (defaults
+    included), and only the three differ per row.
+    """
+    with connection.cursor() as cursor:
+        copy = getattr(cursor.cursor, "copy_expert", None)
+        if connection.vendor != "postgresql" or copy is None:
+            return False
+        meta = Transition._meta
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        snapshot_field = meta.get_field("snapshot")
+        texts = [_copy_text(field.get_db_prep_save(field.pre_save(prototype, True), connection))
+                 for field in fields]
+        columns = [field.attname for field in fields]
+        report, previous, values = (columns.index(name) for name in
+                                    ("report_id", "from_status", "snapshot"))
+
+        def rows() -> Iterator[str]:
+            for write in writes:
+                texts[report] = str(write.pk)
+                texts[previous] = _copy_text(write.existing.status if write.existing else "")
+                texts[values] = _copy_text(snapshot_field.get_db_prep_save(
+                    snapshot(write.values), connection))
+                yield "\t".join(texts) + "\n"
+
+        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN",
+             _CopySource(rows()), size=COPY_BLOCK)
+    return True
 
 
 # --- the service -----------------------------------------------------------------------

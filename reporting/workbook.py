@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -171,6 +171,17 @@ def _text(sheet: Any, value: object) -> Any:
     return text_cell(sheet, value)
 
 
+def _from_storage(indicator: indicators.Indicator) -> Callable[[Decimal], Value]:
+    """`indicator.from_storage` as one call: the same value and type, the quantum built once
+    (the export converts every stored value)."""
+    if indicator.kind == "bool":
+        return bool  # from_storage: stored != 0
+    if indicator.kind == "int":
+        return int
+    quantum = Decimal(1).scaleb(-indicator.decimals)
+    return lambda stored: stored.quantize(quantum)
+
+
 def write_data_workbook(
     target: Source,
     *,
@@ -200,7 +211,7 @@ def write_data_workbook(
     _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
                   columns=len(REPORT_KEYS) + len(indicators.ENTERED_CODES))
     report_sheet.append([*REPORT_KEYS, *indicators.ENTERED_CODES])
-    converters = [(indicator.code, indicator.from_storage) for indicator in indicators.ENTERED]
+    converters = [(indicator.code, _from_storage(indicator)) for indicator in indicators.ENTERED]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         keys = {pk: (base_code, year) for pk, base_code, year in
@@ -213,12 +224,10 @@ def write_data_workbook(
             if report_id not in keys:
                 continue  # deleted since the ids were listed
             base_code, year = keys[report_id]
-            stored_values = values[report_id]
-            cells: list[Any] = [_text(report_sheet, base_code), year]
-            for code, from_storage in converters:
-                stored = stored_values.get(code)
-                cells.append(None if stored is None else from_storage(stored))
-            report_sheet.append(cells)
+            get = values[report_id].get
+            report_sheet.append([_text(report_sheet, base_code), year, *[
+                None if (stored := get(code)) is None else convert(stored)
+                for code, convert in converters]])
     for base_code, year in blank_rows:
         report_sheet.append([_text(report_sheet, base_code), year])
     _save(workbook, target)
