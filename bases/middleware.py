@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,6 +13,36 @@ from django.utils import timezone
 from bases.models import User
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+#: Session key holding when the session was last written (seconds since the epoch).
+ACTIVE_AT_KEY = "_active_at"
+
+
+class SessionActivityMiddleware:
+    """Slide the idle timeout (SESSION_COOKIE_AGE) while writing the session at most once per
+    SESSION_REFRESH_SECONDS.
+
+    SESSION_SAVE_EVERY_REQUEST would do the same with an UPDATE and a commit on every page
+    view, the most frequent write of a deadline day; the idle timeout is then exact to within
+    the refresh interval instead of to the second. Sits inside SessionMiddleware, which
+    saves a modified session on the way out.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response  # anonymous, or logged out by this request: nothing to slide
+        now = int(time.time())
+        if session.modified or now - session.get(ACTIVE_AT_KEY, 0) >= \
+                settings.SESSION_REFRESH_SECONDS:
+            session[ACTIVE_AT_KEY] = now
+        return response
 
 
 def password_expired(user: User) -> bool:

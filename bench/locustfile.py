@@ -7,7 +7,8 @@ last-year figures and the admins' TOTP keys come from BENCH_ACCOUNTS (written by
 BENCH_SAVED when the run stops, so `load_verify` can compare it with the database.
 
 BENCH_SCENARIO: "deadline" (the mixed run with think time), "form" (officers' form page, no
-think time, pre-made sessions) or "healthz" (no think time).
+think time, pre-made sessions), "layout" (the password page with the same sessions: the
+floor of any authenticated page) or "healthz" (no think time).
 """
 
 from __future__ import annotations
@@ -163,6 +164,19 @@ class SaturateForm(FastHttpUser):
         self.client.get(self.url, name="form page", headers=self.headers)
 
 
+class SaturateLayout(SaturateForm):
+    """The floor of an authenticated page: the same sessions, the password page (the layout
+    and a 3-field form, no report data)."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.url = "/accounts/password/"
+
+    @task
+    def form(self) -> None:
+        self.client.get(self.url, name="password page", headers=self.headers)
+
+
 class SaturateHealthz(FastHttpUser):
     wait_time = constant(0)
 
@@ -171,7 +185,8 @@ class SaturateHealthz(FastHttpUser):
         self.client.get("/healthz", name="healthz")
 
 
-USERS = {"deadline": [Officer, Admin], "form": [SaturateForm], "healthz": [SaturateHealthz]}
+USERS = {"deadline": [Officer, Admin], "form": [SaturateForm], "layout": [SaturateLayout],
+         "healthz": [SaturateHealthz]}
 for _name, _cls in list(globals().items()):
     if isinstance(_cls, type) and issubclass(_cls, FastHttpUser) and _cls is not FastHttpUser:
         _cls.abstract = _cls not in USERS[SCENARIO]

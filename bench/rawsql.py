@@ -71,12 +71,13 @@ def ranking_sql(year: int, top: int) -> str:
                 f"t.{alias} AS value "
                 f"FROM per_base t WHERE t.year = {year} AND t.{alias} IS NOT NULL")
     union = "\nUNION ALL\n".join(candidates)
+    ranked = ", ".join(f"'{code}'" for code in sorted({c for parts in aliases for c in parts}))
     return f"""
     WITH per_base AS (
         SELECT r.year, b.code AS base_code, b.name AS base_name, {pivot}
         FROM reporting_report r
         JOIN bases_base b ON b.id = r.base_id
-        LEFT JOIN reporting_reportvalue v ON v.report_id = r.id
+        JOIN reporting_reportvalue v ON v.report_id = r.id AND v.code IN ({ranked})
         WHERE r.year IN ({year}, {year - 1}) AND r.status IN ({APPROVED})
         GROUP BY r.year, b.code, b.name),
     candidates AS ({union})

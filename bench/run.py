@@ -228,7 +228,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def windows(record: dict) -> dict:
     """p50/p95/p99 of the whole run, of its steady state (all 100 users running) and of the
-    steady state without the login POST (one PBKDF2 hash, 1,000,000 iterations)."""
+    steady state without the login POST (one Argon2 hash)."""
     times = record["times"]
     spawned = record["spawned"][0] if record["spawned"] else 0.0
     selections = {
@@ -290,7 +290,7 @@ def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) ->
             "load_verify", url, env=env, saved=str(tmp / "saved.json"), year=OPEN_YEAR,
             reserved=[session["base"] for session in json.loads(accounts.read_text())
                       ["sessions"]])
-        for scenario in ("form", "healthz"):
+        for scenario in ("form", "layout", "healthz"):
             log(f"locust: saturated {scenario}")
             saturated = locust(tmp / scenario, host, locust_env, users=16, rate=16,
                                seconds=10 if quick else 20, scenario=scenario)

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bases.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,12 +96,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The statistics' per-base pivot (two years of values grouped by report) spills its hash
+    # aggregate to disk at PostgreSQL's default 4MB from about 1,000 bases; 16MB per sort or
+    # hash of one connection keeps it in memory (20% faster at 3,000 bases, BENCHMARKS.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c work_mem=16MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "bases.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2 first (memory-hard, OWASP's first choice) at about a third of the CPU of Django's
+# PBKDF2 (0.25 s against 0.71 s a login here): logins are the costliest request of a
+# deadline morning. PBKDF2 hashes still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -157,6 +173,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
+# Province data-workbook exports (reporting/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
+# reports (about 1 ms each) the file is the answer to the request; larger exports become a
+# job with a progress page. "process" starts each job as a detached `manage.py
+# run_export_jobs`, which survives gunicorn's worker timeout; "inline" runs it in the
+# requesting process (tests). Finished files are kept 24 hours in EXPORT_DIR (None: a
+# portal-exports folder in the system temp folder); several web hosts must share it.
+EXPORT_INLINE_MAX_REPORTS = 2000
+EXPORT_JOB_RUNNER = "process"
+EXPORT_DIR = None
+
 # Security: production defaults are strict; a TLS-terminating proxy may do the redirect.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
@@ -165,7 +191,9 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 1800
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sessions end after SESSION_COOKIE_AGE; activity extends them, written at most once a
+# minute by bases.middleware.SessionActivityMiddleware rather than on every request.
+SESSION_REFRESH_SECONDS = 60
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

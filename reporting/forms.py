@@ -3,6 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from bases.models import Base, City
 from reporting import indicators
@@ -22,6 +25,32 @@ def as_form_text(value: Value | None) -> str:
     return str(value)
 
 
+class FigureInput(forms.TextInput):
+    """A text input rendered in Python: the same HTML as Django's template, without a
+    template render for each of the form's ~50 fields (half the form page's time)."""
+
+    def render(self, name: str, value: object, attrs: dict | None = None,
+               renderer: object = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"],
+                           shown, flatatt(widget["attrs"]))
+
+
+class YesNoSelect(forms.Select):
+    """A select rendered in Python, for the same reason as FigureInput."""
+
+    def render(self, name: str, value: object, attrs: dict | None = None,
+               renderer: object = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((option["value"], " selected" if option["selected"] else "", option["label"])
+             for _, group, _ in widget["optgroups"] for option in group))
+        return format_html('<select name="{}"{}>{}</select>', widget["name"],
+                           flatatt(widget["attrs"]), options)
+
+
 class ReportForm(forms.Form):
     """One field per entered indicator, built from the catalog."""
 
@@ -34,11 +63,12 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for indicator in indicators.ENTERED:
             if indicator.is_bool:
-                field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False)
+                field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False,
+                                                       widget=YesNoSelect)
             else:
                 field = forms.CharField(
                     required=False, max_length=40,
-                    widget=forms.TextInput(attrs={
+                    widget=FigureInput(attrs={
                         "inputmode": "decimal" if indicator.kind == "decimal" else "numeric",
                         "autocomplete": "off",
                     }))

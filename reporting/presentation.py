@@ -43,6 +43,16 @@ class FigureRow:
         return self.indicator.code
 
     @property
+    def has_input(self) -> bool:
+        # Not `{% if row.bound_field %}`: a BoundField's truth is len(subwidgets), which
+        # builds the widget's whole context a second time.
+        return self.bound_field is not None
+
+    @property
+    def errors(self) -> list[str]:
+        return list(self.bound_field.errors) if self.bound_field is not None else []
+
+    @property
     def shown(self) -> str:
         return display(self.indicator, self.value)
 

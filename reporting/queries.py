@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet, Sum
 
 from bases.models import Role, User
 from reporting import checks, indicators
@@ -33,10 +34,29 @@ def approved_values(base_id: int, year: int) -> dict[str, Value]:
 
 
 def previous_year_medians(year: int) -> dict[str, Decimal]:
-    rows = ReportValue.objects.filter(
-        report__year=year - 1, report__status=Status.APPROVED
-    ).values_list("code", "value")
-    return checks.medians_by_code(list(rows))
+    """The previous year's province medians, for the soft checks of `year`'s reports.
+
+    Every form view and submit needs them, and computing them reads every approved value of
+    that year (144,000 rows at 3,000 bases). They change only when a report of that year is
+    approved, reopened or imported, and each of those writes bumps the report's version and
+    updated_at and/or changes the approved count: the cache key is that fingerprint, read by
+    one aggregate over the year's approved reports, so no write path has to invalidate it.
+    """
+    approved = Report.objects.filter(year=year - 1, status=Status.APPROVED)
+    fingerprint = approved.aggregate(n=Count("id"), versions=Sum("version"),
+                                     last=Max("updated_at"))
+    if not fingerprint["n"]:
+        return {}
+    last = fingerprint["last"].isoformat() if fingerprint["last"] else ""
+    key = f"medians:{year - 1}:{fingerprint['n']}:{fingerprint['versions']}:{last}"
+    medians = cache.get(key)
+    if medians is None:
+        rows = ReportValue.objects.filter(
+            report__year=year - 1, report__status=Status.APPROVED
+        ).values_list("code", "value")
+        medians = checks.medians_by_code(list(rows))
+        cache.set(key, medians, timeout=24 * 3600)
+    return medians
 
 
 def submitted_snapshots(report: Report) -> list[dict[str, str]]:

@@ -138,10 +138,14 @@ def _submission_deadline(report: Report, today: dt.date) -> None:
             "如需延期，请联系省级管理员。")
 
 
-def findings_for(report: Report, values: dict[str, Value | None]) -> list[checks.Finding]:
+def findings_for(report: Report, values: dict[str, Value | None], *,
+                 previous: dict[str, Value] | None = None) -> list[checks.Finding]:
+    """The soft findings of `values`; `previous` is last year's approved figures when the
+    caller has already read them."""
     return checks.soft_findings(
         values,
-        previous=approved_values(report.base_id, report.year - 1),
+        previous=approved_values(report.base_id, report.year - 1) if previous is None
+        else previous,
         medians=previous_year_medians(report.year),
     )
 

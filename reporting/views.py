@@ -62,7 +62,8 @@ def report_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
     editable = _officer_may_edit(request, report, round_)
     values = report.value_map() if report else {}
     previous = approved_values(base.pk, year - 1)
-    findings = services.findings_for(report, values) if report and values else []
+    findings = services.findings_for(report, values, previous=previous) if report and values \
+        else []
     form = None
     if request.method == "POST":
         if not editable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import time
 
 import openpyxl
 from axes.models import AccessAttempt
@@ -13,12 +14,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
+from bases.middleware import ACTIVE_AT_KEY
 from bases.models import AuditEvent, AuditRecordImmutable, Role
 from tests.base import PASSWORD, BaseTestCase
 
@@ -126,7 +130,6 @@ class PasswordTests(BaseTestCase):
 class SessionTests(BaseTestCase):
     def test_sessions_expire_after_thirty_idle_minutes(self):
         self.assertEqual(settings.SESSION_COOKIE_AGE, 1800)
-        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
         self.password_login(self.client, "alice")
         session = Session.objects.get()
         self.assertAlmostEqual(session.expire_date, timezone.now() + dt.timedelta(minutes=30),
@@ -135,9 +138,33 @@ class SessionTests(BaseTestCase):
         Session.objects.update(expire_date=timezone.now() - dt.timedelta(minutes=1))
         self.assertEqual(self.client.get("/bases/A001/").status_code, 302)
 
+    def idle(self, minutes: int) -> None:
+        """Move the session's clock: last written `minutes` ago."""
+        session = self.client.session
+        session[ACTIVE_AT_KEY] = int(time.time()) - minutes * 60
+        session.save()
+        Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=30 - minutes))
+
     def test_activity_extends_the_session(self):
         self.password_login(self.client, "alice")
-        Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=5))
+        self.idle(25)
+        self.client.get("/bases/A001/")
+        self.assertGreater(Session.objects.get().expire_date,
+                           timezone.now() + dt.timedelta(minutes=29))
+
+    def test_pages_within_a_minute_do_not_rewrite_the_session(self):
+        self.password_login(self.client, "alice")
+        self.client.get("/bases/A001/")
+        written = Session.objects.get().expire_date
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get("/bases/A001/").status_code, 200)
+        self.assertEqual(Session.objects.get().expire_date, written)
+        self.assertFalse([q for q in queries.captured_queries
+                          if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")])
+
+    def test_activity_after_the_refresh_interval_rewrites_the_session(self):
+        self.password_login(self.client, "alice")
+        self.idle(2)
         self.client.get("/bases/A001/")
         self.assertGreater(Session.objects.get().expire_date,
                            timezone.now() + dt.timedelta(minutes=29))
