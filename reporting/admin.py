@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from bases.admin import RoleAdminMixin
 from bases.models import Role
-from reporting.models import Extension, Report, Round
+from reporting.models import ExportJob, Extension, Report, Round
 
 
 @admin.register(Round)
@@ -29,3 +29,15 @@ class ReportAdmin(RoleAdminMixin, admin.ModelAdmin):
     search_fields = ("base__code", "base__name")
     list_select_related = ("base",)
     show_full_result_count = False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Read-only: jobs are made and run by reporting/exports.py; the files are not served here."""
+
+    roles = (Role.PROVINCE,)
+    read_only = True
+    list_display = ("created_at", "requested_by", "year", "status", "state", "rows_done",
+                    "rows_total", "finished_at")
+    list_filter = ("state", "year", "status")
+    list_select_related = ("requested_by",)

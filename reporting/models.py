@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -161,3 +162,75 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.get_action_display()}"
+
+
+class ExportJob(models.Model):
+    """A province data-workbook export written by a separate process (see reporting/exports.py).
+
+    The key is a random UUID so that a job's pages cannot be found by counting; access is
+    still checked on every request (only the admin who asked for it sees it).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在导出"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    #: Shown, never stored: a finished job whose file has been swept.
+    EXPIRED = "expired"
+    EXPIRED_LABEL = "已过期"
+    #: A queued or running job not heard from for this long has died (process killed,
+    #: host restarted): it counts as failed. Running jobs beat every CHUNK reports (< 1 s).
+    HEARTBEAT_TIMEOUT = dt.timedelta(minutes=5)
+    #: Finished files are kept this long, then swept.
+    KEEP_FILES_FOR = dt.timedelta(hours=24)
+    STALE_ERROR = "导出进程已中断，请重新导出。"
+    STATUS_CHOICES = [("approved", "仅已审核的报表"), ("all", "全部报表")]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # SET_NULL: accounts are deactivated rather than deleted, and an old export must never
+    # stand in the way of removing one.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("范围", max_length=10, choices=STATUS_CHOICES)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField("已导出报表", default=0)
+    rows_total = models.PositiveIntegerField("报表总数", default=0)
+    #: The file's name inside settings.EXPORT_DIR; empty until done and after the sweep.
+    file_name = models.CharField("文件", max_length=100, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: The heartbeat: set on every state change and every chunk of progress.
+    updated_at = models.DateTimeField("最后更新", default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "数据导出任务"
+
+    def __str__(self) -> str:
+        return f"{self.year}年度数据导出（{self.get_status_display()}）"
+
+    def current_state(self, now: dt.datetime | None = None) -> str:
+        """The state as the user should see it: a silent job has failed, an old file expired."""
+        now = now or timezone.now()
+        if self.state in (self.State.QUEUED, self.State.RUNNING):
+            return (self.State.FAILED if self.updated_at < now - self.HEARTBEAT_TIMEOUT
+                    else self.state)
+        if self.state == self.State.DONE and (
+                not self.file_name or self.finished_at is None
+                or self.finished_at < now - self.KEEP_FILES_FOR):
+            return self.EXPIRED
+        return self.state
+
+    def current_state_label(self, now: dt.datetime | None = None) -> str:
+        state = self.current_state(now)
+        return self.EXPIRED_LABEL if state == self.EXPIRED else self.State(state).label
+
+    def current_error(self, now: dt.datetime | None = None) -> str:
+        if self.state != self.State.FAILED and self.current_state(now) == self.State.FAILED:
+            return self.STALE_ERROR
+        return self.error

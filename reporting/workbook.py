@@ -188,16 +188,21 @@ def write_data_workbook(
     bases: QuerySet[Base],
     reports: QuerySet[Report],
     blank_rows: Sequence[tuple[str, int]] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Stream the data workbook of `bases` and `reports` to `target`; returns the report count.
 
     Memory stays flat: bases are iterated in chunks, and reports are fetched CHUNK ids at a
     time with one query for their rows and one for their values. `blank_rows` adds
     (base_code, year) rows with no values, e.g. a report the officer has not started.
+    `progress(done, total)` is called once the reports are counted and after every chunk,
+    so that a background export can show how far it got (and prove it is alive).
     """
     workbook = Workbook(write_only=True)
     bases = bases.order_by("code")
     ids = list(reports.order_by("base__code", "year").values_list("id", flat=True))
+    if progress is not None:
+        progress(0, len(ids))
     base_sheet = workbook.create_sheet(BASES_SHEET)
     _declare_size(base_sheet, rows=1 + bases.count(), columns=len(BASE_COLUMNS))
     base_sheet.append(list(BASE_COLUMNS))
@@ -228,6 +233,8 @@ def write_data_workbook(
             report_sheet.append([_text(report_sheet, base_code), year, *[
                 None if (stored := get(code)) is None else convert(stored)
                 for code, convert in converters]])
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
     for base_code, year in blank_rows:
         report_sheet.append([_text(report_sheet, base_code), year])
     _save(workbook, target)

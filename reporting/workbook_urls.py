@@ -11,4 +11,9 @@ urlpatterns: list = [
          name="report_upload"),
     path("data/import/", workbook_views.import_page, name="import"),
     path("data/export/", workbook_views.export_data, name="export"),
+    path("data/export/jobs/<uuid:job_id>/", workbook_views.export_job, name="export_job"),
+    path("data/export/jobs/<uuid:job_id>/status/", workbook_views.export_job_status,
+         name="export_job_status"),
+    path("data/export/jobs/<uuid:job_id>/download/", workbook_views.export_job_download,
+         name="export_job_download"),
 ]

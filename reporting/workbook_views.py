@@ -7,22 +7,25 @@ import re
 import secrets
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.files import File
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bases.access import get_base, outside_scope, require_role
 from bases.audit import record
 from bases.models import Base, Role
-from reporting import indicators, services
+from reporting import exports, indicators, services
 from reporting.imports import IMPORT_STATUSES, ImportResult, import_data_workbook
-from reporting.models import Report, Round, Status
+from reporting.models import ExportJob, Report, Round, Status
 from reporting.queries import reports_for
 from reporting.workbook import (
     XLSX_CONTENT_TYPE,
@@ -151,7 +154,7 @@ def _sweep() -> None:
             continue
 
 
-def _import_context(**extra: object) -> dict[str, object]:
+def _import_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     result = extra.get("result")
     findings = [
         (base_code, year, indicators.BY_CODE[f.field].label if f.field in indicators.BY_CODE
@@ -160,7 +163,7 @@ def _import_context(**extra: object) -> dict[str, object]:
     ]
     return {"statuses": [(s, STATUS_LABELS[s]) for s in IMPORT_STATUSES],
             "default_year": Round.objects.values_list("year", flat=True).first(),
-            "finding_rows": findings, **extra}
+            "finding_rows": findings, "export_jobs": _recent_export_jobs(request), **extra}
 
 
 def import_page(request: HttpRequest) -> HttpResponse:
@@ -174,25 +177,25 @@ def import_page(request: HttpRequest) -> HttpResponse:
             messages.info(request, "已取消本次导入。")
             return redirect("reporting:import")
         return _preview(request)
-    return render(request, "reporting/import.html", _import_context())
+    return render(request, "reporting/import.html", _import_context(request))
 
 
 def _preview(request: HttpRequest) -> HttpResponse:
     status = request.POST.get("status") or Status.APPROVED
     if status not in IMPORT_STATUSES:
         messages.error(request, "请选择导入后的报表状态。")
-        return render(request, "reporting/import.html", _import_context(), status=400)
+        return render(request, "reporting/import.html", _import_context(request), status=400)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "请选择要导入的 .xlsx 文件。")
-        return render(request, "reporting/import.html", _import_context(), status=400)
+        return render(request, "reporting/import.html", _import_context(request), status=400)
     try:
         check_upload(upload)
     except WorkbookError as exc:
         messages.error(request, str(exc))
         record(request, "import_workbook", object_repr=f"workbook:{upload.name}"[:200],
                outcome="rejected", detail=str(exc))
-        return render(request, "reporting/import.html", _import_context(), status=400)
+        return render(request, "reporting/import.html", _import_context(request), status=400)
     result = import_data_workbook(file=upload, actor=request.user, status=status, dry_run=True,
                                   request=request)
     _discard(request)
@@ -209,7 +212,7 @@ def _preview(request: HttpRequest) -> HttpResponse:
                 out.write(chunk)
         request.session[PENDING_KEY] = {"token": token, "status": status,
                                         "name": upload.name[:100]}
-    return render(request, "reporting/import.html", _import_context(
+    return render(request, "reporting/import.html", _import_context(request,
         result=result, token=token, file_name=upload.name,
         status=status, status_label=STATUS_LABELS[status]))
 
@@ -234,7 +237,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
         _discard(request)
     if not result.ok:
         messages.error(request, "数据在预检后发生了变化，导入未完成，未保存任何数据。")
-        return render(request, "reporting/import.html", _import_context(
+        return render(request, "reporting/import.html", _import_context(request,
             result=result, file_name=pending["name"], status=status,
             status_label=STATUS_LABELS[status]))
     messages.success(request, result.summary())
@@ -242,21 +245,116 @@ def _confirm(request: HttpRequest) -> HttpResponse:
 
 
 def export_data(request: HttpRequest) -> HttpResponse:
-    """data/export/?year=Y[&status=approved|all]: the data workbook of one year."""
+    """data/export/?year=Y[&status=approved|all]: the data workbook of one year.
+
+    Small exports are the answer to the request; larger ones (over
+    settings.EXPORT_INLINE_MAX_REPORTS reports) run as an ExportJob outside it, and the
+    request goes on to the job's progress page.
+    """
     require_role(request, Role.PROVINCE)
     if "year" not in request.GET:
         # No year chosen yet: the page with the export form.
-        return render(request, "reporting/import.html", _import_context())
+        return render(request, "reporting/import.html", _import_context(request))
     year = _int(request.GET.get("year"))
     status = request.GET.get("status") or "approved"
-    if year is None or not 2000 <= year <= 2100 or status not in ("approved", "all"):
+    if year is None or not 2000 <= year <= 2100 or status not in exports.STATUSES:
         messages.error(request, "请填写2000至2100之间的导出年度。")
-        return render(request, "reporting/import.html", _import_context(), status=400)
-    reports = Report.objects.filter(year=year)
-    if status == "approved":
-        reports = reports.filter(status=Status.APPROVED)
+        return render(request, "reporting/import.html", _import_context(request), status=400)
+    reports = exports.reports_to_export(year=year, status=status)
+    if reports.count() > settings.EXPORT_INLINE_MAX_REPORTS:
+        job = exports.request_export(actor=request.user, year=year, status=status)
+        if (job.year, job.status) != (year, status):
+            messages.info(request, f"您申请的 {job.year} 年度导出尚未完成，"
+                                   "请等它完成后再导出其他数据。")
+        return redirect("reporting:export_job", job_id=job.pk)
     handle = _spooled()
     count = write_data_workbook(handle, bases=Base.objects.all(), reports=reports)
     record(request, "export_workbook", object_repr=f"data:{year}",
            detail=f"状态：{status}；报表 {count} 份")
     return _workbook_response(handle, content_disposition_name("data", year, status))
+
+
+# --- export jobs -----------------------------------------------------------------------
+
+RECENT_EXPORT_JOBS = 10
+
+
+def get_export_job(request: HttpRequest, job_id: uuid.UUID) -> ExportJob:
+    """The export job, for the province admin who asked for it; 404 (audited) for anyone else.
+
+    A job's file is a whole year's data: not even another province admin may fetch it by
+    its address, so every job page goes through here.
+    """
+    job = None
+    if request.user.role == Role.PROVINCE:
+        job = ExportJob.objects.filter(pk=job_id, requested_by=request.user).first()
+    if job is None:
+        raise outside_scope(request, f"export-job:{job_id}")
+    return job
+
+
+def _job_state(job: ExportJob) -> dict[str, object]:
+    """What the job page and its status JSON show; a file gone from disk reads as expired."""
+    state = job.current_state()
+    if state == ExportJob.State.DONE:
+        path = exports.export_path(job)
+        if path is None or not path.is_file():
+            state = ExportJob.EXPIRED
+    done = state == ExportJob.State.DONE
+    return {
+        "state": state,
+        "state_label": (ExportJob.EXPIRED_LABEL if state == ExportJob.EXPIRED
+                        else ExportJob.State(state).label),
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "download_url": reverse("reporting:export_job_download", args=[job.pk]) if done
+        else None,
+        "error": job.current_error() if state == ExportJob.State.FAILED else "",
+    }
+
+
+def _recent_export_jobs(request: HttpRequest) -> list[tuple[ExportJob, dict[str, object]]]:
+    jobs = ExportJob.objects.filter(requested_by=request.user)[:RECENT_EXPORT_JOBS]
+    return [(job, _job_state(job)) for job in jobs]
+
+
+@never_cache
+def export_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The job's page: year, scope, state, a progress bar, and the download once done."""
+    job = get_export_job(request, job_id)
+    status = _job_state(job)
+    return render(request, "reporting/export_job.html", {
+        "job": job, "active": status["state"] in exports.ACTIVE_STATES, **status})
+
+
+@never_cache
+def export_job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+    """What the job page polls: {state, state_label, rows_done, rows_total, download_url, error}."""
+    return JsonResponse(_job_state(get_export_job(request, job_id)))
+
+
+DOWNLOAD_REFUSALS = {
+    ExportJob.State.QUEUED: "导出尚未完成，请稍候。",
+    ExportJob.State.RUNNING: "导出尚未完成，请稍候。",
+    ExportJob.State.FAILED: "导出失败，没有可下载的文件，请重新导出。",
+    ExportJob.EXPIRED: "导出文件已过期（只保留 24 小时），请重新导出。",
+}
+
+
+def export_job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The finished workbook, named as the direct export names it."""
+    job = get_export_job(request, job_id)
+    state = _job_state(job)["state"]
+    path = exports.export_path(job)
+    handle = None
+    if state == ExportJob.State.DONE and path is not None:
+        try:
+            handle = path.open("rb")
+        except OSError:  # swept between the check and the open
+            state = ExportJob.EXPIRED
+    if handle is None:
+        messages.error(request, DOWNLOAD_REFUSALS.get(state, DOWNLOAD_REFUSALS[ExportJob.EXPIRED]))
+        return redirect("reporting:export_job", job_id=job.pk)
+    return FileResponse(handle, as_attachment=True,
+                        filename=content_disposition_name("data", job.year, job.status),
+                        content_type=XLSX_CONTENT_TYPE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from reporting.models import Report
+from reporting.models import ExportJob, Report
 from tests.base import BaseTestCase
 
 PERSONAS = ("anon", "alice", "bob", "carol", "charlie", "pat", "sam", "audrey")
@@ -57,6 +57,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reporting:report_upload": POST_ONLY,
     "reporting:import": only("pat"),
     "reporting:export": only("pat"),
+    # The sample job is pat's and still queued: its download goes back to the job page.
+    "reporting:export_job": only("pat"),
+    "reporting:export_job_status": only("pat"),
+    "reporting:export_job_download": only("pat", ok=302),
     # The API answers 401 JSON to anonymous callers rather than redirecting to the login page.
     "api-indicators": row(401, 200, 200, 200, 200, 200, 404, 404),
     "api-bases": row(401, 200, 200, 200, 200, 200, 404, 404),
@@ -102,6 +106,8 @@ class UrlPermissionTableTests(BaseTestCase):
         super().setUpTestData()
         cls.open_round(2018)
         cls.report = Report.objects.create(base=cls.base_a, year=2018)
+        cls.export_job = ExportJob.objects.create(requested_by=cls.pat, year=2018,
+                                                  status="all")
 
     def test_every_url_has_an_entry(self):
         missing = sorted({table_key(name) for name, _ in walk(get_resolver().url_patterns)}
@@ -115,7 +121,8 @@ class UrlPermissionTableTests(BaseTestCase):
         for name, route in walk(get_resolver().url_patterns):
             if name.startswith("admin:") and name != "admin:index":
                 continue
-            samples = {**SAMPLE_KWARGS, "pk": str(self.report.pk)}
+            samples = {**SAMPLE_KWARGS, "pk": str(self.report.pk),
+                       "job_id": str(self.export_job.pk)}
             kwargs = {k: v for k, v in samples.items() if f"<{k}>" in route or f":{k}>" in route}
             url = reverse(name, kwargs=kwargs)
             for persona, expected in EXPECTED[table_key(name)].items():
