@@ -36,6 +36,7 @@ PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 YEAR = 2017  # the annexes' year; 2016 is the comparison year; 2018 is the open round
 OPEN_YEAR = 2018
 PASSWORD = "Deadline-Day-2026!"
+SECRET_KEY = secrets.token_urlsafe(50)
 THINK = (10, 30)  # seconds between two actions of one user
 SPAWN_RATE = 2  # users started per second
 ANNEX_REPEATS = 5
@@ -246,17 +247,25 @@ def windows(record: dict) -> dict:
     return out
 
 
-def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) -> None:
-    log("load test: 300 bases on PostgreSQL, accounts, static files, gunicorn")
-    url = results["pg_300"]  # the export's 300-base province, imported by the real import
+def production_env(tmp: Path) -> dict[str, str]:
+    """DJANGO_DEBUG=0 through bench_settings, with the static files collected (once) into
+    the benchmark's temporary folder: pages render as in production."""
     static = tmp / "static"
     env = {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": str(BENCH),
-           "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+           "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET_KEY,
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
-           "BENCH_STATIC_ROOT": str(static), "DATABASE_URL": url,
-           "DJANGO_LOG_LEVEL": "WARNING"}
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                   env={**os.environ, **env}, check=True, capture_output=True)
+           "BENCH_STATIC_ROOT": str(static), "DJANGO_LOG_LEVEL": "WARNING",
+           "EXPORT_DIR_FOR_BENCH": str(tmp / "exports")}
+    if not (static / "staticfiles.json").exists():
+        subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                       env={**os.environ, **env}, check=True, capture_output=True)
+    return env
+
+
+def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) -> None:
+    log("load test: 300 bases on PostgreSQL, accounts, gunicorn")
+    url = results["pg_300"]  # the export's 300-base province, imported by the real import
+    env = {**production_env(tmp), "DATABASE_URL": url}
     accounts = tmp / "accounts.json"
     setup = run_task("load_setup", url, env=env, path=str(accounts), year=OPEN_YEAR,
                      password=PASSWORD, admins=10, sessions=20, think=THINK)
@@ -364,9 +373,8 @@ def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> di
     results["export_tracemalloc"] = {
         n: run_task("export", db, path=str(tmp / f"export{n}.xlsx"), tracemalloc=True)
         for n, db in ((300, export_300), (big, url))}
-    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-                  "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0"}
-    results["export_view"] = run_task("export_view", url, env=production)
+    log("export through the web UI: the job, its progress, the download")
+    results["export_view"] = run_task("export_view", url, env=production_env(tmp))
 
     log("pages: queries with 10 and 100 rows; the audit log with 500,000 events")
     pages_db = databases.postgres("pages")
