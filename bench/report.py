@@ -108,7 +108,8 @@ def machine(facts: dict) -> list[str]:
         f"psycopg2 {_version('psycopg2-binary')}, gunicorn {_version('gunicorn')}, "
         f"locust {_version('locust')}",
         f"- PostgreSQL {pg['version']} on 127.0.0.1 (shared_buffers {pg['shared_buffers']}, "
-        f"work_mem {pg['work_mem']}, autovacuum {pg['autovacuum']}, synchronous_commit "
+        f"work_mem {pg['work_mem']} (the portal's own connections: 16MB), "
+        f"autovacuum {pg['autovacuum']}, synchronous_commit "
         f"{pg['synchronous_commit']}, max_parallel_workers_per_gather "
         f"{pg['max_parallel_workers_per_gather']}); SQLite {sqlite3.sqlite_version}",
         f"- Load average (1/5/15 min) at the start {start[0]:.1f}/{start[1]:.1f}/{start[2]:.1f}, "

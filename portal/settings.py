@@ -175,10 +175,12 @@ UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # Province data-workbook exports (reporting/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
 # reports (about 1 ms each) the file is the answer to the request; larger exports become a
-# job with a progress page. "process" starts each job as a detached `manage.py
-# run_export_jobs`, which survives gunicorn's worker timeout; "inline" runs it in the
-# requesting process (tests). Finished files are kept 24 hours in EXPORT_DIR (None: a
-# portal-exports folder in the system temp folder); several web hosts must share it.
+# job with a progress page. EXPORT_JOB_RUNNER: "process" starts each job as a detached
+# `manage.py run_export_jobs`, which survives gunicorn's worker timeout; "inline" runs it in
+# the requesting process (tests); "worker" starts nothing and leaves the job to a
+# `run_export_jobs` run by cron or a supervisor (within 5 minutes). Finished files are kept
+# 24 hours in EXPORT_DIR (None: a portal-exports folder in the system temp folder); several
+# web hosts must share it.
 EXPORT_INLINE_MAX_REPORTS = 2000
 EXPORT_JOB_RUNNER = "process"
 EXPORT_DIR = None

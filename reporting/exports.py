@@ -7,7 +7,9 @@ row, which the job page polls. How a job starts is settings.EXPORT_JOB_RUNNER:
 
 - "process": a detached `manage.py run_export_jobs --job ID` in its own session, so that a
   worker timeout, a reload or a restart of gunicorn does not kill it;
-- "inline": in the calling process, after the commit (tests).
+- "inline": in the calling process, after the commit (tests);
+- "worker": nothing is started; a `manage.py run_export_jobs` run by cron (every minute) or
+  a supervisor picks the job up (deployments that may not spawn processes from the web).
 
 `manage.py run_export_jobs` without `--job` runs whatever is still queued.
 """
@@ -90,6 +92,8 @@ def start_export_job(*, job_id: uuid.UUID) -> None:
     runner = getattr(settings, "EXPORT_JOB_RUNNER", "process")
     if runner == "inline":
         run_export_job(job_id=job_id)
+        return
+    if runner == "worker":
         return
     if runner != "process":
         raise ValueError(f"unknown EXPORT_JOB_RUNNER {runner!r}")

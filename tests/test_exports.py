@@ -260,6 +260,19 @@ class ProcessRunnerTests(ExportJobTestCase):
         self.assertEqual(self.status(job)["error"], exports.START_FAILED_MESSAGE)
 
 
+class WorkerRunnerTests(ExportJobTestCase):
+    def test_worker_runner_leaves_the_job_queued_for_run_export_jobs(self):
+        with override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER="worker"), \
+                mock.patch("reporting.exports.subprocess.Popen") as popen, \
+                self.captureOnCommitCallbacks(execute=True):
+            self.client.get("/data/export/?year=2017")
+        popen.assert_not_called()
+        job = ExportJob.objects.get()
+        self.assertEqual(self.status(job)["state"], ExportJob.State.QUEUED)
+        call_command("run_export_jobs", stdout=io.StringIO())  # cron, a minute later
+        self.assertEqual(self.status(job)["state"], ExportJob.State.DONE)
+
+
 class AccessTests(ExportJobTestCase):
     def test_only_the_requesting_province_admin_sees_the_job_charlie_gets_404(self):
         job = self.request_job()
