@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.support import ADMIN, add_totp_device, expect, log_in_with_totp
+from tests.e2e.support import ADMIN, add_totp_device, assert_fits, expect, log_in_with_totp
 
 pytestmark = pytest.mark.e2e
 
@@ -59,3 +59,11 @@ def test_admin_follows_a_background_export_to_its_download(journey, settings, tm
     expect(listed).to_have_count(1)
     expect(listed.first).to_contain_text("已完成")
     expect(listed.first.get_by_role("link", name="下载")).to_be_visible()
+
+    # On a phone both pages fit the screen (the list scrolls inside its own box).
+    admin.set_viewport_size({"width": 375, "height": 812})
+    assert_fits(admin)
+    listed.first.get_by_role("link", name="查看").click()
+    expect(admin.locator("#export-state")).to_have_text("已完成")
+    assert_fits(admin)
+    journey.shot(admin, "phone")
