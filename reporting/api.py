@@ -32,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bases.access import bases_for, outside_scope
+from bases.middleware import second_factor_required
 from bases.models import Role
 from reporting import api_serializers as s
 from reporting import indicators, services
@@ -99,6 +100,14 @@ class ApiView(GenericAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        # The API views are exempt from the login middlewares (they answer 401, not a login
+        # redirect), so a browser session's second factor is checked here: a password alone
+        # must not open through /api/ what the pages keep behind 2FA. Tokens are issued by
+        # an admin to a named account (create_api_token) and stand on their own.
+        if (isinstance(request.successful_authenticator, SessionAuthentication)
+                and second_factor_required(request._request)
+                and not request.user.is_verified()):
+            raise PermissionDenied("请先在网页上完成两步验证，再使用接口。")
         if request.user.role not in self.roles:
             raise deny(request, request.path)
 

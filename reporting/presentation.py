@@ -28,6 +28,16 @@ def display(indicator: indicators.Indicator, value: Value | None) -> str:
     return f"{value:,}" if indicator.kind == "int" else f"{value:,.{indicator.decimals}f}"
 
 
+def display_snapshot(indicator: indicators.Indicator, text: str) -> str:
+    """A figure as a submission snapshot stored it ("760000.00", "true"), shown as the form
+    shows figures; "—" (absent) and anything unreadable pass through unchanged."""
+    try:
+        value = indicator.parse(text)
+    except indicators.InvalidValue:
+        return text
+    return text if value is None else display(indicator, value)
+
+
 @dataclass
 class FigureRow:
     indicator: indicators.Indicator

@@ -20,7 +20,7 @@ from reporting import services
 from reporting.completeness import completeness, write_completeness_workbook
 from reporting.forms import ExtensionForm, QueueFilterForm, ReportForm, ReviewForm, RoundForm
 from reporting.models import Extension, Report, Round, Status
-from reporting.presentation import build_sections
+from reporting.presentation import build_sections, display_snapshot
 from reporting.queries import approved_values, changes_since_previous_submission, reports_for
 
 
@@ -91,7 +91,9 @@ def report_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
             explanations={**(report.explanations if report else {}),
                           **(form.explanations() if form is not None and form.is_bound else {})},
         ),
-        "changes": changes_since_previous_submission(report) if report else [],
+        "changes": [(indicator, display_snapshot(indicator, old), display_snapshot(indicator, new))
+                    for indicator, old, new in changes_since_previous_submission(report)]
+        if report else [],
         "transitions": report.transitions.all() if report else [],
         "reviewable": request.user.role == Role.PROVINCE and report is not None,
     }

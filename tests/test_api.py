@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.middleware.csrf import _get_new_csrf_string
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
@@ -574,6 +575,21 @@ class AuthenticationTests(ApiTestCase):
         response = APIClient().get(f"{API}/reports/")
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response["WWW-Authenticate"], "Token")
+
+    def test_session_api_refuses_an_admin_who_has_not_passed_two_factor(self):
+        TOTPDevice.objects.create(user=self.pat, name="phone", confirmed=True)
+        self.password_login(self.client, "pat")  # the password, not yet the second factor
+        response = self.client.get(f"{API}/reports/")
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.json(), {"detail": "请先在网页上完成两步验证，再使用接口。"})
+
+    def test_session_api_answers_an_admin_after_two_factor(self):
+        sign_in(self.client, self.pat)
+        self.assertEqual(self.client.get(f"{API}/reports/").status_code, 200)
+
+    def test_session_api_answers_an_officer_without_two_factor(self):
+        self.password_login(self.client, "alice")
+        self.assertEqual(self.client.get(f"{API}/reports/").status_code, 200)
 
     def test_unknown_api_path_is_a_json_404(self):
         response = self.call("alice", "get", "/nothing/here/")

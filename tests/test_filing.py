@@ -285,8 +285,11 @@ class ReviewCycleTests(FilingTestCase):
         self.login(self.pat)
         page = self.client.get(URL).content.decode()
         self.assertIn("与上次提交相比的变化", page)
-        self.assertIn("120000.50", page)
-        self.assertIn("→ 110000.00", page)
+        changes = page[page.index("与上次提交相比的变化"):page.index("</table>",
+                                                            page.index("与上次提交相比的变化"))]
+        # Shown as the form shows figures, with thousands separators.
+        self.assertIn("120,000.50", changes)
+        self.assertIn("→ 110,000.00", changes)
         self.assertRedirects(self.review("approve"), URL)
         self.assertEqual(self.report().status, Status.APPROVED)
 
