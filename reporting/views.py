@@ -123,6 +123,8 @@ def _file(request: HttpRequest, form: ReportForm, *, base: Base, year: int):
         if exc.errors:
             messages.error(request,
                            "存在未通过的校验，报表未提交，本次修改也未保存。请修改标红的项目。")
+            # A refused figure is corrected, not explained.
+            findings = [f for f in findings if f.field not in exc.errors]
         else:
             messages.warning(request, "以下数据需要填写情况说明后才能提交（本次修改尚未保存）。")
         return form.parsed, findings

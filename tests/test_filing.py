@@ -187,6 +187,15 @@ class SoftCheckTests(FilingTestCase):
         self.approved_2017(service_staff=10)
         self.assert_needs_explanation("yoy_change:service_staff", service_staff="16")
 
+    def test_a_refused_figure_is_not_also_asked_for_an_explanation(self):
+        self.approved_2017(high_tech_enterprises=10, service_staff=10)
+        self.login(self.alice)
+        response = self.submit_complete(high_tech_enterprises="61", service_staff="16")
+        self.assertContains(response, "不能大于“报送企业户数”")
+        self.assertNotContains(response, 'name="explain__yoy_change:high_tech_enterprises"')
+        # A figure that passed the hard checks still asks for its explanation.
+        self.assertContains(response, 'name="explain__yoy_change:service_staff"')
+
     def test_small_figures_do_not_trigger_change_check(self):
         self.approved_2017(certified_mentors=2)
         self.login(self.alice)
