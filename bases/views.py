@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from bases import services
 from bases.access import bases_for, get_base, require_role
-from bases.audit import audit_workbook, record
+from bases.audit import CappedPaginator, audit_workbook, record
 from bases.forms import AuditFilterForm, BaseFilterForm, HandoverForm, HandoverRequestForm
 from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
 from reporting.models import Round
@@ -98,7 +99,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         record(request, "export_audit_log", detail=request.GET.urlencode()[:500])
         return audit_workbook(events)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 100, cap=settings.AUDIT_LOG_COUNT_CAP).get_page(
+        request.GET.get("page"))
     return render(request, "bases/audit_log.html", {"page": page, "form": form})
 
 

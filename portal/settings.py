@@ -168,6 +168,10 @@ STORAGES = {
     },
 }
 
+# The audit log page counts at most this many matching events (the table only grows; a
+# full COUNT(*) on every page view would too); the filters and the export reach the rest.
+AUDIT_LOG_COUNT_CAP = 10_000
+
 # Uploaded workbooks are read from memory or a temp file and never kept.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

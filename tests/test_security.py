@@ -335,6 +335,25 @@ class AuditTests(BaseTestCase):
         self.assertEqual(sheet["B2"].value, "=cmd|' /C calc'!A0")
         self.assertTrue(AuditEvent.objects.filter(event="export_audit_log").exists())
 
+    def test_audit_log_counts_at_most_its_cap_and_says_so(self):
+        from bases.audit import CappedPaginator
+
+        AuditEvent.objects.bulk_create(AuditEvent(event="login", actor_username=f"u{i}")
+                                       for i in range(25))
+        paginator = CappedPaginator(AuditEvent.objects.all(), 10, cap=20)
+        self.assertEqual((paginator.count, paginator.capped, paginator.num_pages), (20, True, 2))
+        self.assertEqual(len(paginator.get_page(99)), 10)  # the cap's last page
+        whole = CappedPaginator(AuditEvent.objects.all(), 10, cap=100)
+        self.assertEqual((whole.count, whole.capped, whole.num_pages), (25, False, 3))
+
+        self.login(self.audrey)
+        page = self.client.get("/audit/").content.decode()
+        self.assertNotIn("只列出最近的", page)
+        with self.settings(AUDIT_LOG_COUNT_CAP=20):
+            page = self.client.get("/audit/").content.decode()
+        self.assertIn("符合条件的记录超过 20 条，此处只列出最近的 20 条", page)
+        self.assertEqual(page.count("<tr><td>"), 20)
+
     def test_report_workflow_events_are_recorded(self):
         from tests.base import complete_values
 
