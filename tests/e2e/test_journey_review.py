@@ -4,6 +4,7 @@ figure; the officer corrects it and resubmits; the admin sees the change and app
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -30,6 +31,11 @@ EXPLANATION = "新建孵化楼投入使用，物业和服务性支出增加。"
 REVIEW_COMMENT = "请核实建筑面积后重新提交。"
 FIELD_COMMENT = "与不动产权证面积不一致，请核实。"
 CORRECTED_AREA = "750000.00"
+
+
+def shown(area: str) -> str:
+    """An area as the page shows figures: thousands separators, two decimals."""
+    return f"{Decimal(area):,.2f}"
 
 
 def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey):
@@ -100,7 +106,7 @@ def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey
     changed = changes.get_by_role("row").filter(has_text="建筑面积")
     expect(changed).to_have_count(1)
     expect(changed.locator("td")).to_have_text(
-        ["建筑面积（平方米）", values["building_area"], f"→ {CORRECTED_AREA}"])
+        ["建筑面积（平方米）", shown(values["building_area"]), f"→ {shown(CORRECTED_AREA)}"])
     expect(changes.locator("tbody tr")).to_have_count(1)
     journey.shot(admin, "changes")
     admin.get_by_role("button", name="审核通过", exact=True).click()
