@@ -409,7 +409,8 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
             add(f"| {name} | {r['Request Count']} | {float(r['Requests/s']):.1f} | "
                 f"{r['Median Response Time']} | {r['95%']} | {results[key]['load']} |")
         add("")
-        add("Earlier full runs today (figures from their BENCHMARKS.md):")
+        add("Earlier full runs today, before the form-page and login fixes (figures from "
+            "their BENCHMARKS.md):")
         add("")
         add("| run | load | figures |")
         add("| --- | --- | --- |")
