@@ -253,9 +253,9 @@ def explain(args):
 
 def _export_querysets(year: int):
     from bases.models import Base
-    from reporting.models import Report, Status
+    from reporting.exports import reports_to_export
 
-    return Base.objects.all(), Report.objects.filter(year=year, status=Status.APPROVED)
+    return Base.objects.all(), reports_to_export(year=year, status="approved")
 
 
 @task

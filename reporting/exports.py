@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 State = ExportJob.State
 ACTIVE_STATES = (State.QUEUED, State.RUNNING)
-STATUSES = ("approved", "all")
+#: What an export covers: "approved" reports only, or "all" of the year's reports.
+STATUSES = tuple(value for value, _label in ExportJob.STATUS_CHOICES)
 FAILED_MESSAGE = "导出失败，请稍后重新导出；如果问题持续，请联系系统管理员。"
 START_FAILED_MESSAGE = "无法启动导出进程，请稍后重新导出；如果问题持续，请联系系统管理员。"
 

@@ -6,8 +6,10 @@ new figure is added here once and appears everywhere. Codes never change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Literal
 
 Kind = Literal["decimal", "int", "bool"]
@@ -119,12 +121,20 @@ class Indicator:
     def to_storage(self, value: Value) -> Decimal:
         return Decimal(int(value)) if isinstance(value, bool) else Decimal(value)
 
-    def from_storage(self, stored: Decimal) -> Value:
+    @cached_property
+    def from_storage(self) -> Callable[[Decimal], Value]:
+        """`indicator.from_storage(stored)`: the stored NUMERIC as the indicator's type.
+
+        One converter per indicator, built once (the export and the import convert every
+        stored value, hundreds of thousands at a time): bool (not zero), int, or the
+        decimal quantized to the indicator's places.
+        """
         if self.kind == "bool":
-            return stored != 0
+            return bool
         if self.kind == "int":
-            return int(stored)
-        return stored.quantize(Decimal(1).scaleb(-self.decimals))
+            return int
+        quantum = Decimal(1).scaleb(-self.decimals)
+        return lambda stored: stored.quantize(quantum)
 
 
 @dataclass(frozen=True)

@@ -171,17 +171,6 @@ def _text(sheet: Any, value: object) -> Any:
     return text_cell(sheet, value)
 
 
-def _from_storage(indicator: indicators.Indicator) -> Callable[[Decimal], Value]:
-    """`indicator.from_storage` as one call: the same value and type, the quantum built once
-    (the export converts every stored value)."""
-    if indicator.kind == "bool":
-        return bool  # from_storage: stored != 0
-    if indicator.kind == "int":
-        return int
-    quantum = Decimal(1).scaleb(-indicator.decimals)
-    return lambda stored: stored.quantize(quantum)
-
-
 def write_data_workbook(
     target: Source,
     *,
@@ -216,7 +205,7 @@ def write_data_workbook(
     _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
                   columns=len(REPORT_KEYS) + len(indicators.ENTERED_CODES))
     report_sheet.append([*REPORT_KEYS, *indicators.ENTERED_CODES])
-    converters = [(indicator.code, _from_storage(indicator)) for indicator in indicators.ENTERED]
+    converters = [(indicator.code, indicator.from_storage) for indicator in indicators.ENTERED]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         keys = {pk: (base_code, year) for pk, base_code, year in

@@ -398,7 +398,9 @@ class RoundTests(ApiTestCase):
             self.assertEqual([r["year"] for r in response.data], [2018])
 
 
-class ListTests(ApiTestCase):
+class OpenRoundTestCase(ApiTestCase):
+    """The 2018 round open, and base A001's draft in it."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -406,7 +408,13 @@ class ListTests(ApiTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.report_a = self.draft()
+        self.report = self.draft()  # base A001, 长沙市: alice, carol and pat may read it
+
+
+class ListTests(OpenRoundTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.report_a = self.report
         self.report_b = self.draft(self.base_b)
 
     def codes(self, persona: str, query: str = "") -> list[str]:
@@ -465,17 +473,8 @@ class ListTests(ApiTestCase):
         self.assertEqual(by_code["standard_factory_area"]["not_above"], "building_area")
 
 
-class PersonaTests(ApiTestCase):
+class PersonaTests(OpenRoundTestCase):
     """Every endpoint as every persona: out of scope is 404, in scope but not allowed 403."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.open_round(2018)
-
-    def setUp(self) -> None:
-        super().setUp()
-        self.report = self.draft()  # base A001, 长沙市: alice, carol and pat may read it
 
     def expect(self, method: str, path: str, expected: dict[str, int], data: Any = None):
         for persona in (None, *PERSONAS):

@@ -31,9 +31,10 @@ from tests.base import BaseTestCase
 from tests.test_workbook import full_values
 
 
-def jobs() -> override_settings:
-    """Every export becomes a job, run in this process when the request's work commits."""
-    return override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER="inline")
+def jobs(runner: str = "inline") -> override_settings:
+    """Every export becomes a job, started by `runner` when the request's work commits
+    ("inline": run in this process)."""
+    return override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER=runner)
 
 
 def cells(content: bytes) -> dict[str, list[tuple]]:
@@ -236,7 +237,7 @@ class CommandTests(ExportJobTestCase):
 
 class ProcessRunnerTests(ExportJobTestCase):
     def test_process_runner_starts_a_detached_command_after_the_commit(self):
-        with override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER="process"), \
+        with jobs("process"), \
                 mock.patch("reporting.exports.subprocess.Popen") as popen, \
                 self.captureOnCommitCallbacks(execute=True):
             self.client.get("/data/export/?year=2017")
@@ -251,7 +252,7 @@ class ProcessRunnerTests(ExportJobTestCase):
         self.assertEqual(job.state, ExportJob.State.QUEUED)
 
     def test_a_process_that_cannot_start_fails_the_job_with_a_message(self):
-        with override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER="process"), \
+        with jobs("process"), \
                 mock.patch("reporting.exports.subprocess.Popen", side_effect=OSError), \
                 self.assertLogs("reporting.exports", "ERROR"), \
                 self.captureOnCommitCallbacks(execute=True):
@@ -262,7 +263,7 @@ class ProcessRunnerTests(ExportJobTestCase):
 
 class WorkerRunnerTests(ExportJobTestCase):
     def test_worker_runner_leaves_the_job_queued_for_run_export_jobs(self):
-        with override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER="worker"), \
+        with jobs("worker"), \
                 mock.patch("reporting.exports.subprocess.Popen") as popen, \
                 self.captureOnCommitCallbacks(execute=True):
             self.client.get("/data/export/?year=2017")

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bases.audit import record
 from bases.models import Base
-from reporting.models import Report, Status
+from reporting.exports import STATUSES, reports_to_export
 from reporting.workbook import write_data_workbook
 
 
@@ -16,17 +16,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("-o", "--output", required=True, help="输出文件（.xlsx）")
-        parser.add_argument("--status", choices=["approved", "all"], default="approved",
+        parser.add_argument("--status", choices=STATUSES, default="approved",
                             help="只导出已审核的报表（默认），或全部状态")
 
     def handle(self, *args, year: int, output: str, status: str, **options) -> None:
         if not 2000 <= year <= 2100:
             raise CommandError("年度应在2000至2100之间")
-        reports = Report.objects.filter(year=year)
-        if status == "approved":
-            reports = reports.filter(status=Status.APPROVED)
         try:
-            count = write_data_workbook(output, bases=Base.objects.all(), reports=reports)
+            count = write_data_workbook(output, bases=Base.objects.all(),
+                                        reports=reports_to_export(year=year, status=status))
         except OSError as exc:
             raise CommandError(f"无法写入 {output}：{exc.strerror or exc}") from None
         record(None, "export_workbook", object_repr=f"data:{year}",
