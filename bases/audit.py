@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bases.models import AuditEvent, User
+from portal.spreadsheet import text_cell
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -34,16 +35,15 @@ def record(request: HttpRequest | None, event: str, *, object_repr: str = "",
 
 def audit_workbook(events) -> HttpResponse:
     """The filtered log as .xlsx, streamed row by row so a long log stays cheap."""
-    from reporting.xlsx import text_cell
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    sheet.append(["时间", "用户名", "来源IP", "事件", "对象", "结果", "详情"])
+    sheet.append([text_cell(sheet, heading)
+                  for heading in ("时间", "用户名", "来源IP", "事件", "对象", "结果", "详情")])
     for event in events.iterator(chunk_size=2000):
         sheet.append([timezone.localtime(event.at).replace(tzinfo=None),
-                      text_cell(sheet, event.actor_username), event.ip or "",
-                      event.event, text_cell(sheet, event.object_repr), event.outcome,
-                      text_cell(sheet, event.detail)])
+                      *[text_cell(sheet, text) for text in (
+                          event.actor_username, event.ip, event.event, event.object_repr,
+                          event.outcome, event.detail)]])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'

@@ -9,8 +9,9 @@ and ISO dates, missing and out-of-order coordinates, gaps, "$A$1" and lowercase 
 float row numbers) and asserts that both readers yield exactly the same rows, values and
 types. It also checks that a DTD/entity bomb is refused.
 
-2. The writer's plain-string cells (`_text`) against the pinned text cells (`text_cell`) they
-replace where openpyxl would store a string anyway: the sheet XML must be byte-identical.
+2. The cell writer's plain strings (`text_cell` in a write-only sheet) against the pinned text
+cells (`set_text`) they replace where openpyxl would store a string anyway: the sheet XML
+must be byte-identical.
 
 Run: python bench/check_equivalence.py [workbook.xlsx ...]
 """
@@ -33,9 +34,10 @@ import django  # noqa: E402
 django.setup()
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
+from openpyxl.cell import WriteOnlyCell  # noqa: E402
 
-from reporting.workbook import _Book, _text, read_data_workbook  # noqa: E402
-from reporting.xlsx import text_cell  # noqa: E402
+from portal.spreadsheet import set_text, text_cell  # noqa: E402
+from reporting.workbook import _Book, read_data_workbook  # noqa: E402
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 SHARED = ["共享文本", "second", "  padded  ", "x005F_x", "=1+1"]
@@ -135,7 +137,7 @@ def compare(label: str, data: bytes, *, raises: bool = False) -> None:
     print(f"ok  {label}" + (" (both refuse it)" if raises else ""))
 
 
-TEXTS = ["plain", "", "=SUM(A1)", "=", "+1", "-2", "@x", "#N/A", "#DIV/0!", "ctrl\x01char",
+TEXTS = ["plain", "", "=SUM(A1)", "=", "+1", "-2", "@x", "'=x", "#N/A", "#DIV/0!", "ctrl\x01char",
          "正常名称", " spaced ", "tab\tand\nnewline", "&<>\"'", None, 12, "x" * 300]
 
 
@@ -151,7 +153,8 @@ def sheet_xml(make_cell) -> bytes:
 
 
 def check_writer() -> None:
-    assert sheet_xml(text_cell) == sheet_xml(_text)
+    assert sheet_xml(lambda sheet, text: set_text(WriteOnlyCell(sheet), text)) == sheet_xml(
+        text_cell)
     print("ok  writer: plain strings and text cells give identical sheets")
 
 

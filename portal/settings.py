@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.admin_xlsx import EscapedXLSX
 from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,6 +189,10 @@ UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 EXPORT_INLINE_MAX_REPORTS = 2000
 EXPORT_JOB_RUNNER = "process"
 EXPORT_DIR = None
+
+# The admin's import/export (django-import-export) writes and reads .xlsx through the
+# portal's cell writer: user text as text, never as a formula (portal/spreadsheet.py).
+EXPORT_FORMATS = IMPORT_FORMATS = [EscapedXLSX]
 
 # Security: production defaults are strict; a TLS-terminating proxy may do the redirect.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)

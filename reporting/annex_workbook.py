@@ -15,8 +15,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal.spreadsheet import number_cell, text_cell
 from reporting.statistics import RANKINGS_BY_CODE, Annex, Annexes, Cell, RankingRow
-from reporting.xlsx import write_text
 
 RANKING_SHEET = "排名"
 RANKING_COLUMNS = ("ranking", "place", "base_code", "base_name", "value")
@@ -40,12 +40,12 @@ def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[Ranki
 
 def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool) -> None:
     width = annex.width
-    title = write_text(sheet, 1, 1, annex.title + (PREVIEW_NOTE if preview else ""))
+    title = text_cell(sheet, annex.title + (PREVIEW_NOTE if preview else ""), row=1, column=1)
     title.font, title.alignment = Font(bold=True, size=13), CENTER
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     next_row = _write_header(sheet, annex, first_row=2)
     for offset, row in enumerate(annex.rows):
-        write_text(sheet, next_row + offset, 1, row.label)
+        text_cell(sheet, row.label, row=next_row + offset, column=1)
         for column, cell in enumerate(row.cells, start=2):
             _write_value(sheet, next_row + offset, column, cell)
     sheet.column_dimensions["A"].width = 32
@@ -63,7 +63,7 @@ def _write_header(sheet: Worksheet, annex: Annex, *, first_row: int) -> int:
         for header in header_cells:
             while (r, column) in taken:
                 column += 1
-            cell = write_text(sheet, r, column, header.text)
+            cell = text_cell(sheet, header.text, row=r, column=column)
             cell.font, cell.alignment = BOLD, CENTER
             last_row, last_column = r + header.rowspan - 1, column + header.colspan - 1
             taken.update((rr, cc) for rr in range(r, last_row + 1)
@@ -77,25 +77,25 @@ def _write_header(sheet: Worksheet, annex: Annex, *, first_row: int) -> int:
 
 def _write_value(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
     if cell.literal is not None:
-        write_text(sheet, row, column, cell.literal).alignment = Alignment(horizontal="right")
+        text_cell(sheet, cell.literal, row=row, column=column).alignment = Alignment(
+            horizontal="right")
         return
-    target = sheet.cell(row=row, column=column, value=cell.sheet_value)
-    target.number_format = cell.number_format
+    number_cell(sheet, cell.sheet_value, cell.number_format, row=row, column=column)
 
 
 def _write_rankings(sheet: Worksheet, rankings: Mapping[str, Sequence[RankingRow]]) -> None:
     for column, heading in enumerate(RANKING_COLUMNS, start=1):
-        write_text(sheet, 1, column, heading).font = BOLD
+        text_cell(sheet, heading, row=1, column=column).font = BOLD
     row = 2
     for code, places in rankings.items():
         definition = RANKINGS_BY_CODE[code]
         value_format = "0" if definition.is_int else "0." + "0" * definition.decimals
         for place in places[:WORKBOOK_TOP]:
-            write_text(sheet, row, 1, code)
-            sheet.cell(row=row, column=2, value=place.place)
-            write_text(sheet, row, 3, place.base_code)
-            write_text(sheet, row, 4, place.base_name)
-            sheet.cell(row=row, column=5, value=place.value).number_format = value_format
+            text_cell(sheet, code, row=row, column=1)
+            number_cell(sheet, place.place, row=row, column=2)
+            text_cell(sheet, place.base_code, row=row, column=3)
+            text_cell(sheet, place.base_name, row=row, column=4)
+            number_cell(sheet, place.value, value_format, row=row, column=5)
             row += 1
     for column, width in zip("ABCDE", (32, 8, 14, 40, 16), strict=True):
         sheet.column_dimensions[column].width = width

@@ -25,9 +25,9 @@ from docx.styles.style import BaseStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from portal.spreadsheet import safe_text
 from reporting.bulletin import Bulletin, Paragraph, Section
 from reporting.statistics import Annex, HeaderCell
-from reporting.xlsx import safe_text
 
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "仿宋"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bases.models import Base
+from portal.spreadsheet import number_cell, text_cell
 from reporting.models import Report, Round, Status
 
 NOT_STARTED = "not_started"
@@ -96,13 +97,18 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
 def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
-    sheet.append(["市州", *[label for _, label in STATES], "按时", "逾期", "合计"])
+    sheet.append([text_cell(sheet, heading) for heading in
+                  ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")])
     for tally in [*summary.by_city, summary.total]:
-        sheet.append([tally.label, *[tally.counts[key] for key, _ in STATES],
-                      tally.on_time, tally.late, tally.total])
+        sheet.append([text_cell(sheet, tally.label), *[
+            number_cell(sheet, count) for count in
+            (*[tally.counts[key] for key, _ in STATES], tally.on_time, tally.late,
+             tally.total)]])
     missing = workbook.create_sheet("未提交基地")
-    missing.append(["基地编码", "基地名称", "市州", "状态", "截止日期", "是否逾期"])
+    missing.append([text_cell(missing, heading) for heading in
+                    ("基地编码", "基地名称", "市州", "状态", "截止日期", "是否逾期")])
     for state in summary.missing:
-        missing.append([state.code, state.name, state.city, state.state_label,
-                        state.deadline, "逾期" if state.late else ""])
+        missing.append([text_cell(missing, state.code), text_cell(missing, state.name),
+                        text_cell(missing, state.city), text_cell(missing, state.state_label),
+                        state.deadline, text_cell(missing, "逾期" if state.late else "")])
     workbook.save(out)

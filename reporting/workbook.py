@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -32,10 +31,10 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from bases.models import Base
+from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Report, ReportValue
-from reporting.xlsx import safe_text, text_cell
 
 Source = str | os.PathLike | IO[bytes]
 
@@ -160,15 +159,12 @@ def _declare_size(sheet: Any, *, rows: int, columns: int) -> None:
     sheet.calculate_dimension = lambda: ref
 
 
-def _text(sheet: Any, value: object) -> Any:
-    """`value` for a text column: the plain str when openpyxl stores it as a string anyway
-    (no "=" formula, no error code, no illegal character), else a pinned text cell.
-
-    Both reach the file as the same inline string; the plain str skips building a cell."""
-    if (type(value) is str and not value.startswith("=") and value not in ERROR_CODES
-            and not ILLEGAL_CHARACTERS_RE.search(value)):
-        return value
-    return text_cell(sheet, value)
+def _number_writer(sheet: Any, indicator: indicators.Indicator) -> Callable[[Decimal], Any]:
+    """stored value -> what to append for it: a bool cell, or a number through the writer."""
+    convert = indicator.from_storage
+    if indicator.is_bool:
+        return convert
+    return lambda stored: number_cell(sheet, convert(stored))
 
 
 def write_data_workbook(
@@ -194,18 +190,21 @@ def write_data_workbook(
         progress(0, len(ids))
     base_sheet = workbook.create_sheet(BASES_SHEET)
     _declare_size(base_sheet, rows=1 + bases.count(), columns=len(BASE_COLUMNS))
-    base_sheet.append(list(BASE_COLUMNS))
+    base_sheet.append([text_cell(base_sheet, column) for column in BASE_COLUMNS])
     rows = bases.values_list("code", "name", "city__name", "county", "batch").iterator(
         chunk_size=1000)
     for code, name, city, county, batch in rows:
-        base_sheet.append([_text(base_sheet, code), _text(base_sheet, name),
-                           _text(base_sheet, city), _text(base_sheet, county), batch])
+        base_sheet.append([text_cell(base_sheet, code), text_cell(base_sheet, name),
+                           text_cell(base_sheet, city), text_cell(base_sheet, county),
+                           number_cell(base_sheet, batch)])
 
     report_sheet = workbook.create_sheet(REPORTS_SHEET)
     _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
                   columns=len(REPORT_KEYS) + len(indicators.ENTERED_CODES))
-    report_sheet.append([*REPORT_KEYS, *indicators.ENTERED_CODES])
-    converters = [(indicator.code, indicator.from_storage) for indicator in indicators.ENTERED]
+    report_sheet.append([text_cell(report_sheet, column)
+                         for column in (*REPORT_KEYS, *indicators.ENTERED_CODES)])
+    converters = [(indicator.code, _number_writer(report_sheet, indicator))
+                  for indicator in indicators.ENTERED]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         keys = {pk: (base_code, year) for pk, base_code, year in
@@ -219,13 +218,15 @@ def write_data_workbook(
                 continue  # deleted since the ids were listed
             base_code, year = keys[report_id]
             get = values[report_id].get
-            report_sheet.append([_text(report_sheet, base_code), year, *[
+            report_sheet.append([text_cell(report_sheet, base_code),
+                                 number_cell(report_sheet, year), *[
                 None if (stored := get(code)) is None else convert(stored)
                 for code, convert in converters]])
         if progress is not None:
             progress(start + len(chunk), len(ids))
     for base_code, year in blank_rows:
-        report_sheet.append([_text(report_sheet, base_code), year])
+        report_sheet.append([text_cell(report_sheet, base_code),
+                             number_cell(report_sheet, year)])
     _save(workbook, target)
     return len(ids)
 
@@ -323,7 +324,7 @@ def _clean_text(raw: object) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return safe_text(raw).strip()
+    return unescape_text(safe_text(raw).strip())  # the writer's apostrophe (portal.spreadsheet)
 
 
 def _header_key(raw: object, lookup: dict[str, str]) -> str | None:

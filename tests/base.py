@@ -8,6 +8,7 @@ pat: province admin   sam: security admin   audrey: audit admin
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.conf import settings
 from django.test import Client, TestCase
@@ -18,6 +19,12 @@ from bases.models import Base, City, Role, User
 from reporting.models import Round
 
 PASSWORD = "Correct-Horse-42"
+
+
+def in_ci() -> bool:
+    """CI=true: tests that need an outside tool (a browser, LibreOffice) fail without it
+    instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def sign_in(client: Client, user: User) -> None:

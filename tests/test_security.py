@@ -329,7 +329,7 @@ class AuditTests(BaseTestCase):
         sheet = load_workbook(io.BytesIO(response.content))["审计日志"]
         self.assertEqual(sheet["D2"].value, "login_failed")
         self.assertEqual(sheet["B2"].data_type, "s")
-        self.assertEqual(sheet["B2"].value, "=cmd|' /C calc'!A0")
+        self.assertEqual(sheet["B2"].value, "'=cmd|' /C calc'!A0")
         self.assertTrue(AuditEvent.objects.filter(event="export_audit_log").exists())
 
     def test_audit_log_counts_at_most_its_cap_and_says_so(self):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bases.models import AuditEvent, Base, City, Role, User
+from portal.spreadsheet import safe_text
 from reporting.annex_workbook import write_annex_workbook
 from reporting.indicators import ENTERED_CODES, ENTERPRISES, SERVICE_CATEGORIES, in_section
 from reporting.models import Report, ReportValue, Status
@@ -28,7 +29,6 @@ from reporting.statistics import (
     compute_city_breakdown,
     compute_rankings,
 )
-from reporting.xlsx import safe_text
 from tests.base import sign_in
 
 DATA = Path(__file__).parent / "data"
@@ -484,7 +484,7 @@ def test_formula_looking_base_names_come_back_as_text(changsha, tmp_path):
     names = {row[2].value: row[3] for row in sheet.iter_rows(min_row=2)
              if row[0].value == "building_area"}
 
-    assert [names[f"F{i}"].value for i in range(4)] == FORMULA_NAMES
+    assert [names[f"F{i}"].value for i in range(4)] == ["'" + name for name in FORMULA_NAMES]
     assert all(names[f"F{i}"].data_type == "s" for i in range(4))
     assert names["F9"].value == "控制字符基地"
     with zipfile.ZipFile(path) as archive:

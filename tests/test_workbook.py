@@ -504,10 +504,11 @@ class TextCellTests(WorkbookTestCase):
         path = self.export(2017)
         sheet = load_workbook(path)["bases"]
         rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-        self.assertEqual(rows["F001"][1].value, '=HYPERLINK("http://evil.example","点我")')
-        self.assertEqual(rows["F001"][3].value, "+1+1")
-        self.assertEqual(rows["F002"][1].value, "@SUM(1)")
-        self.assertEqual(rows["F002"][3].value, "-2")
+        # The apostrophe keeps them text in a CSV re-save too (portal/spreadsheet.py).
+        self.assertEqual(rows["F001"][1].value, '\'=HYPERLINK("http://evil.example","点我")')
+        self.assertEqual(rows["F001"][3].value, "'+1+1")
+        self.assertEqual(rows["F002"][1].value, "'@SUM(1)")
+        self.assertEqual(rows["F002"][3].value, "'-2")
         self.assertEqual(rows["F003"][1].value, "响铃基地")
         self.assertEqual(rows["F003"][3].value, "#N/A")
         for row in rows.values():

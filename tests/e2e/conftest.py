@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.base import in_ci
 from tests.e2e.support import Journey
 
 CHROMIUM_FLAGS = [
@@ -63,10 +64,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call":
         item.stash[_failed_key] = report.failed
     return report
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 INSTALL_CHROMIUM = "apt-get install -y chromium fonts-noto-cjk"
