@@ -8,16 +8,19 @@ about bases and reports, and nobody edits the audit log.
 from __future__ import annotations
 
 from axes.models import AccessAttempt
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
+from django.urls import path
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
+from bases import services
 from bases.audit import record
 from bases.models import Base, City, Handover, Role, User
-from bases.services import end_sessions
 
 
 class RoleAdminMixin:
@@ -119,7 +122,7 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and not obj.is_active:
-            end_sessions(obj)
+            services.end_sessions(obj)
         record(request, "account_changed" if change else "account_created",
                object_repr=f"user:{obj.username}",
                detail=f"role={obj.role} active={obj.is_active} "
@@ -156,3 +159,48 @@ class LockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for attempt in queryset:
             self.delete_model(request, attempt)
+
+
+class SecondFactorAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Second-factor devices: who has one and when it was last used, never the key or its QR
+    code (django-otp's own admin shows both). The security admin's only action is the
+    audited reset: the devices are deleted and the user enrols again at the next login."""
+
+    roles = (Role.SECURITY,)
+    read_only = True
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_display_links = None
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    actions = ["reset_second_factor"]
+
+    def get_urls(self):
+        # The list only: no add, change, delete, history or QR-code pages.
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+    @admin.action(description="重置所选用户的两步验证（下次登录须重新绑定）")
+    def reset_second_factor(self, request: HttpRequest, queryset) -> None:
+        users = User.objects.filter(pk__in=queryset.values("user_id")).order_by("username")
+        for user in users:
+            try:
+                services.reset_second_factor(user=user, actor=request.user, request=request)
+            except services.AccountError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"已重置 {user.username} 的两步验证。")
+
+
+class AccountGroupAdmin(RoleAdminMixin, GroupAdmin):
+    """Groups grant nothing here (roles decide access), so the security admin may only look."""
+
+    roles = (Role.SECURITY,)
+    read_only = True
+
+
+# Replace the registrations of django-otp and django.contrib.auth (earlier in INSTALLED_APPS).
+for model, model_admin in ((TOTPDevice, SecondFactorAdmin), (Group, AccountGroupAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

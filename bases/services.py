@@ -43,6 +43,26 @@ def check_username(username: str) -> None:
         raise AccountError(f"用户名“{username}”为保留名称，不能使用")
 
 
+def reset_second_factor(*, user: User, actor: User,
+                        request: HttpRequest | None = None) -> int:
+    """Delete every second-factor device of the user (the security admin's reset): the next
+    login must enrol again. Their sessions end, so none lives on with the old device."""
+    from django_otp import devices_for_user
+
+    if user.pk == actor.pk:  # outside the transaction: the refusal's record must stay
+        record(request, "otp_reset_denied", object_repr=f"user:{user.username}",
+               outcome="denied", actor=actor)
+        raise AccountError("不能重置本人的两步验证设备，请由另一位安全管理员办理")
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=None, for_verify=True))
+        for device in devices:
+            device.delete()
+        end_sessions(user)
+        record(request, "otp_reset", object_repr=f"user:{user.username}", actor=actor,
+               detail=f"重置两步验证，删除设备 {len(devices)} 个，须在下次登录时重新绑定")
+    return len(devices)
+
+
 @transaction.atomic
 def provision_account(
     *,
