@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, resources, widgets
@@ -20,6 +22,7 @@ from import_export.formats.base_formats import XLSX
 
 from bases import services
 from bases.audit import record
+from bases.forms import AccountChangeForm, AccountCreationForm
 from bases.models import Base, City, Handover, Role, User
 
 
@@ -98,9 +101,19 @@ class HandoverAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_select_related = ("base", "from_user", "to_user", "by")
 
 
+class AccountPasswordForm(AdminPasswordChangeForm):
+    def save(self, commit: bool = True) -> User:
+        # MLPS: a password someone else set is changed by its owner at the next login.
+        self.user.must_change_password = True
+        return super().save(commit)
+
+
 @admin.register(User)
 class AccountAdmin(RoleAdminMixin, UserAdmin):
     roles = (Role.SECURITY,)
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    change_password_form = AccountPasswordForm
     list_display = ("username", "get_full_name", "role", "base", "city", "is_active",
                     "last_login")
     list_filter = ("role", "is_active", "city")
@@ -119,7 +132,15 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined", "password_changed_at")
 
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class on every call
+        form.request = request
+        return form
+
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change:
+            # MLPS: the security admin chose this password; its owner changes it first.
+            obj.must_change_password = True
         super().save_model(request, obj, form, change)
         if change and not obj.is_active:
             services.end_sessions(obj)
@@ -127,6 +148,19 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
                object_repr=f"user:{obj.username}",
                detail=f"role={obj.role} active={obj.is_active} "
                       f"fields={','.join(form.changed_data)}")
+        services.note_role_grant(user=obj, previous_role=form.initial.get("role") if change
+                                 else None, request=request)
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        # Saved: Django redirects to the account page (a conflict redirects to this page).
+        if request.method == "POST" and response.status_code == 302 \
+                and response.url != request.get_full_path():
+            username = User.objects.filter(pk=unquote(id)).values_list("username", flat=True)
+            record(request, "password_reset", object_repr=f"user:{username.first()}",
+                   detail="安全管理员设置密码，下次登录须修改")
+        return response
 
 
 @admin.register(AccessAttempt)
