@@ -8,16 +8,22 @@ about bases and reports, and nobody edits the audit log.
 from __future__ import annotations
 
 from axes.models import AccessAttempt
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
+from bases import services
 from bases.audit import record
+from bases.forms import AccountChangeForm, AccountCreationForm
 from bases.models import Base, City, Handover, Role, User
-from bases.services import end_sessions
 
 
 class RoleAdminMixin:
@@ -95,9 +101,19 @@ class HandoverAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_select_related = ("base", "from_user", "to_user", "by")
 
 
+class AccountPasswordForm(AdminPasswordChangeForm):
+    def save(self, commit: bool = True) -> User:
+        # MLPS: a password someone else set is changed by its owner at the next login.
+        self.user.must_change_password = True
+        return super().save(commit)
+
+
 @admin.register(User)
 class AccountAdmin(RoleAdminMixin, UserAdmin):
     roles = (Role.SECURITY,)
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    change_password_form = AccountPasswordForm
     list_display = ("username", "get_full_name", "role", "base", "city", "is_active",
                     "last_login")
     list_filter = ("role", "is_active", "city")
@@ -116,14 +132,35 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined", "password_changed_at")
 
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class on every call
+        form.request = request
+        return form
+
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change:
+            # MLPS: the security admin chose this password; its owner changes it first.
+            obj.must_change_password = True
         super().save_model(request, obj, form, change)
         if change and not obj.is_active:
-            end_sessions(obj)
+            services.end_sessions(obj)
         record(request, "account_changed" if change else "account_created",
                object_repr=f"user:{obj.username}",
                detail=f"role={obj.role} active={obj.is_active} "
                       f"fields={','.join(form.changed_data)}")
+        services.note_role_grant(user=obj, previous_role=form.initial.get("role") if change
+                                 else None, request=request)
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        # Saved: Django redirects to the account page (a conflict redirects to this page).
+        if request.method == "POST" and response.status_code == 302 \
+                and response.url != request.get_full_path():
+            username = User.objects.filter(pk=unquote(id)).values_list("username", flat=True)
+            record(request, "password_reset", object_repr=f"user:{username.first()}",
+                   detail="安全管理员设置密码，下次登录须修改")
+        return response
 
 
 @admin.register(AccessAttempt)
@@ -156,3 +193,48 @@ class LockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for attempt in queryset:
             self.delete_model(request, attempt)
+
+
+class SecondFactorAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Second-factor devices: who has one and when it was last used, never the key or its QR
+    code (django-otp's own admin shows both). The security admin's only action is the
+    audited reset: the devices are deleted and the user enrols again at the next login."""
+
+    roles = (Role.SECURITY,)
+    read_only = True
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_display_links = None
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    actions = ["reset_second_factor"]
+
+    def get_urls(self):
+        # The list only: no add, change, delete, history or QR-code pages.
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+    @admin.action(description="重置所选用户的两步验证（下次登录须重新绑定）")
+    def reset_second_factor(self, request: HttpRequest, queryset) -> None:
+        users = User.objects.filter(pk__in=queryset.values("user_id")).order_by("username")
+        for user in users:
+            try:
+                services.reset_second_factor(user=user, actor=request.user, request=request)
+            except services.AccountError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"已重置 {user.username} 的两步验证。")
+
+
+class AccountGroupAdmin(RoleAdminMixin, GroupAdmin):
+    """Groups grant nothing here (roles decide access), so the security admin may only look."""
+
+    roles = (Role.SECURITY,)
+    read_only = True
+
+
+# Replace the registrations of django-otp and django.contrib.auth (earlier in INSTALLED_APPS).
+for model, model_admin in ((TOTPDevice, SecondFactorAdmin), (Group, AccountGroupAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class BasesConfig(AppConfig):
@@ -7,3 +8,10 @@ class BasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bases import signals  # noqa: F401
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site (bases/admin_site.py)."""
+
+    default = False  # `bases` itself is configured by BasesConfig
+    default_site = "bases.admin_site.PortalAdminSite"

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -59,7 +60,12 @@ def _exempt(request: HttpRequest, *names: str) -> bool:
 
 
 class PasswordChangeRequiredMiddleware:
-    """A flagged or expired password reaches only the password page and logout."""
+    """A flagged or expired password reaches only the password page and logout.
+
+    The second factor comes first: while it is pending, TwoFactorRequiredMiddleware sends
+    the user to the 2FA pages (the password page among those it guards), so the order is
+    password, second factor, new password, portal, and the two never redirect to each other.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -70,6 +76,7 @@ class PasswordChangeRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and (user.must_change_password or password_expired(user))
+            and not second_factor_pending(request)
             and not _exempt(request, "password_change")
         ):
             return redirect("password_change")
@@ -77,8 +84,15 @@ class PasswordChangeRequiredMiddleware:
 
 
 def second_factor_required(request: HttpRequest) -> bool:
+    """Admin roles and superusers (whatever their role) must pass it; others once enrolled."""
     user = request.user
-    return user.role in settings.OTP_REQUIRED_ROLES or bool(request.session.get("otp_enrolled"))
+    return (user.role in settings.OTP_REQUIRED_ROLES or user.is_superuser
+            or bool(request.session.get("otp_enrolled")))
+
+
+def second_factor_pending(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and second_factor_required(request) and not user.is_verified()
 
 
 class TwoFactorRequiredMiddleware:
@@ -98,14 +112,15 @@ class TwoFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         if (
             user is None
-            or not user.is_authenticated
             or not getattr(view_func, "login_required", True)
-            or user.is_verified()
-            or not second_factor_required(request)
+            or not second_factor_pending(request)
             or _exempt(request, "otp_setup", "otp_verify")
         ):
             return None
-        from django_otp import devices_for_user
+        from django_otp import user_has_device
 
-        has_device = any(True for _ in devices_for_user(user, confirmed=True))
-        return redirect("otp_verify" if has_device else "otp_setup")
+        # The page asked for (the login page's `next` included) is where the code leads.
+        target = reverse("otp_verify" if user_has_device(user) else "otp_setup")
+        if request.method == "GET" and request.path != reverse("home"):
+            return redirect_to_login(request.get_full_path(), target)
+        return redirect(target)

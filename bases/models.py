@@ -99,13 +99,6 @@ class User(AbstractUser):
         self.is_staff = self.role in (Role.PROVINCE, Role.SECURITY) or self.is_superuser
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        super().clean()
-        if self.username.strip().lower() in RESERVED_USERNAMES:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"username": f"用户名“{self.username}”为保留名称，不能使用"})
-
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         from django.utils import timezone

@@ -10,10 +10,14 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bases.audit import record
@@ -33,10 +37,32 @@ def _qr_svg(data: str) -> str:
     return buffer.getvalue().decode()
 
 
+def safe_next(request: HttpRequest) -> str:
+    """The `next` the request carries if it stays on this site (the login view's own check:
+    host and scheme, https required on a secure request); otherwise the home page. An
+    off-site target is audited."""
+    target = request.POST.get("next", request.GET.get("next", ""))
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    if target:
+        record(request, "redirect_refused", object_repr=target[:200], outcome="denied")
+    return resolve_url("home")
+
+
 def setup(request: HttpRequest) -> HttpResponse:
+    """First enrolment only. Whoever holds only the password of an account that has a device
+    gets no new secret: that needs the current device (verify) or the security admin's reset."""
     user = request.user
     if user.is_verified():
         return redirect("home")
+    if user_has_device(user, confirmed=True):
+        record(request, "otp_setup_denied", object_repr=f"user:{user.username}",
+               outcome="denied")
+        messages.error(request, "该账号已绑定身份验证器，请输入验证码；"
+                                "如设备丢失，请联系安全管理员重置两步验证。")
+        query = request.GET.urlencode()  # keeps `next`
+        return redirect(f"{reverse('otp_verify')}?{query}" if query else "otp_verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="默认设备", confirmed=False)
@@ -50,7 +76,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             request.session["otp_enrolled"] = True
             record(request, "otp_enabled", object_repr=f"user:{user.username}")
             messages.success(request, "已启用两步验证。")
-            return redirect("home")
+            return redirect(safe_next(request))
         form.add_error("otp_token", "验证码不正确或已使用，请等待下一个验证码")
         record(request, "otp_failed", object_repr=f"user:{user.username}", outcome="failure")
     context = {
@@ -66,18 +92,20 @@ def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
         return redirect("home")
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    if not devices:
+    if not user_has_device(user, confirmed=True):
         return redirect("otp_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # verify_token remembers the last time step used, so a code works only once.
-        device = next((d for d in devices if d.verify_token(form.cleaned_data["otp_token"])),
-                      None)
+        # verify_token remembers the last time step used, so a code works only once; the
+        # row lock keeps two simultaneous posts of one code from both passing.
+        with transaction.atomic():
+            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            device = next((d for d in devices
+                           if d.verify_token(form.cleaned_data["otp_token"])), None)
         if device is not None:
             otp_login(request, device)
             record(request, "otp_verified", object_repr=f"user:{user.username}")
-            return redirect(request.GET.get("next") or "home")
+            return redirect(safe_next(request))
         form.add_error("otp_token", "验证码不正确或已使用，请等待下一个验证码")
         record(request, "otp_failed", object_repr=f"user:{user.username}", outcome="failure")
     return render(request, "registration/otp_verify.html", {"form": form})

@@ -219,3 +219,142 @@ class BaseRegistryAdminTests(BaseTestCase):
         self.assertEqual(self.client.get("/admin/bases/base/export/").status_code, 200)
         self.login(self.sam)
         self.assertEqual(self.client.get("/admin/bases/base/import/").status_code, 403)
+
+
+class AccountAdminTests(BaseTestCase):
+    """The security admin's account pages (issue 14): own role and scope locked, admin-role
+    grants audited on their own, passwords set there changed by their owner first."""
+
+    NEW = "Jade-River-2024"
+
+    def account_form(self, user: User, **overrides) -> dict[str, object]:
+        data = {"username": user.username, "last_name": "", "first_name": "", "email": "",
+                "role": user.role, "base": user.base_id or "", "city": user.city_id or "",
+                "is_active": "on"}
+        data.update(overrides)
+        return data
+
+    def add_account(self, username: str, role: str, **scope):
+        return self.client.post("/admin/bases/user/add/", {
+            "username": username, "password1": self.NEW, "password2": self.NEW,
+            "role": role, **scope})
+
+    def test_security_admin_cannot_change_own_role_scope_or_privileges(self):
+        from tests.base import sign_in
+
+        sign_in(self.client, self.sam)
+        url = f"/admin/bases/user/{self.sam.pk}/change/"
+        for overrides in ({"role": "province"}, {"role": "audit"},
+                          {"role": "city", "city": self.changsha.pk}):
+            with self.subTest(overrides=overrides):
+                response = self.client.post(url, self.account_form(
+                    self.sam, is_superuser="on", is_staff="on", **overrides))
+                self.assertContains(response, "不能修改本人账号的角色")
+        self.sam.refresh_from_db()
+        self.assertEqual((self.sam.role, self.sam.city, self.sam.is_superuser),
+                         (Role.SECURITY, None, False))
+        self.assertEqual(AuditEvent.objects.filter(event="account_change_denied",
+                                                   outcome="denied").count(), 3)
+        self.assertEqual(self.client.get("/province/").status_code, 404)
+        # The rest of one's own account may change; privileges posted alongside do not.
+        response = self.client.post(url, self.account_form(self.sam, email="sam@hn.gov.cn",
+                                                           is_superuser="on"))
+        self.assertEqual(response.status_code, 302)
+        self.sam.refresh_from_db()
+        self.assertEqual((self.sam.email, self.sam.is_superuser), ("sam@hn.gov.cn", False))
+
+    def test_granting_an_admin_role_is_audited_as_its_own_event(self):
+        from tests.base import sign_in
+
+        sign_in(self.client, self.sam)
+        self.assertEqual(self.add_account("zhou", "audit").status_code, 302)
+        self.client.post(f"/admin/bases/user/{self.carol.pk}/change/",
+                         self.account_form(self.carol, role="province", city=""))
+        self.client.post(f"/admin/bases/user/{self.bob.pk}/change/",
+                         self.account_form(self.bob, email="bob@hn.gov.cn"))
+        call_command("create_account", "wang", "--role", "security", stdout=io.StringIO())
+        grants = AuditEvent.objects.filter(event="role_granted").order_by("id")
+        self.assertEqual([(g.object_repr, g.actor_username) for g in grants],
+                         [("user:zhou", "sam"), ("user:carol", "sam"), ("user:wang", "")])
+        self.assertEqual([g.detail.split("（")[0] for g in grants],
+                         ["授予角色：审计管理员", "授予角色：省级管理员", "授予角色：安全管理员"])
+        self.assertIn("原角色：市州查看员", grants[1].detail)
+        self.assertTrue(AuditEvent.objects.filter(event="account_changed",
+                                                  object_repr="user:carol").exists())
+
+    def test_accounts_created_in_the_admin_change_their_password_at_first_login(self):
+        from tests.base import sign_in
+
+        sign_in(self.client, self.sam)
+        self.add_account("zhou", "city", city=self.changsha.pk)
+        self.assertTrue(User.objects.get(username="zhou").must_change_password)
+        client = self.client_class()
+        self.password_login(client, "zhou", self.NEW)
+        self.assertRedirects(client.get("/bases/"), "/accounts/password/")
+
+    def test_the_admin_sites_password_page_is_the_portals_audited_one(self):
+        from tests.base import sign_in
+
+        sign_in(self.client, self.sam)
+        self.assertRedirects(self.client.get("/admin/password_change/"), "/accounts/password/")
+
+    def test_a_password_set_by_the_security_admin_must_be_changed_and_is_audited(self):
+        from tests.base import sign_in
+
+        sign_in(self.client, self.sam)
+        response = self.client.post(f"/admin/bases/user/{self.carol.pk}/password/", {
+            "password1": self.NEW, "password2": self.NEW, "usable_password": "true"})
+        self.assertEqual(response.status_code, 302)
+        self.carol.refresh_from_db()
+        self.assertTrue(self.carol.check_password(self.NEW))
+        self.assertTrue(self.carol.must_change_password)
+        event = AuditEvent.objects.get(event="password_reset")
+        self.assertEqual((event.actor_username, event.object_repr), ("sam", "user:carol"))
+
+
+class UsernameRuleTests(BaseTestCase):
+    """One rule for user names on every path that makes accounts (issue 14)."""
+
+    REFUSED = {
+        "li si": "不能包含空格",
+        "x<script>": "不能包含空格或",
+        "o'neil": "不能包含空格或",
+        "ａｌｉｃｅ": "全角",
+        "p\u0430t": "西里尔字母“\u0430”",        # Cyrillic а in "pat"
+        "\u03a1eter": "希腊字母“\u03a1”",        # Greek capital rho
+        "zero\u200bwidth": "U+200B",
+        "li\u00b7si": "U+00B7",
+        "admin": "保留名称",
+    }
+
+    def test_bad_names_are_refused_by_the_command_the_admin_and_the_handover(self):
+        from tests.base import sign_in
+
+        admin_client, province_client = self.client_class(), self.client_class()
+        sign_in(admin_client, self.sam)
+        sign_in(province_client, self.pat)
+        for name, message in self.REFUSED.items():
+            with self.subTest(name=name):
+                with self.assertRaisesMessage(CommandError, message):
+                    call_command("create_account", name, "--role", "audit",
+                                 stdout=io.StringIO())
+                response = admin_client.post("/admin/bases/user/add/", {
+                    "username": name, "password1": "Jade-River-2024",
+                    "password2": "Jade-River-2024", "role": "audit"})
+                self.assertContains(response, message)
+                self.assertContains(response, "用户名")
+                response = province_client.post("/bases/A001/handover/", {
+                    "username": name, "initial_password": "Jade-River-2024", "note": ""})
+                self.assertContains(response, message)
+                self.assertFalse(User.objects.filter(username=name).exists())
+                refusals = AuditEvent.objects.filter(event="account_refused",
+                                                     object_repr=f"user:{name}")
+                self.assertEqual(sorted(refusals.values_list("actor_username", flat=True)),
+                                 ["", "pat", "sam"])
+        self.assertFalse(Handover.objects.exists())
+
+    def test_latin_digits_symbols_and_chinese_names_are_accepted(self):
+        for name in ("张三", "li.si_2024@hn+x-y", "王wang5"):
+            with self.subTest(name=name):
+                call_command("create_account", name, "--role", "audit", stdout=io.StringIO())
+                self.assertTrue(User.objects.filter(username=name).exists())

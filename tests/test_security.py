@@ -195,7 +195,7 @@ class TwoFactorTests(BaseTestCase):
             with self.subTest(persona=persona):
                 self.assertRedirects(client.get("/"), "/accounts/2fa/setup/",
                                      fetch_redirect_response=False)
-                self.assertRedirects(client.get("/admin/"), "/accounts/2fa/setup/",
+                self.assertRedirects(client.get("/admin/"), "/accounts/2fa/setup/?next=/admin/",
                                      fetch_redirect_response=False)
                 self.assertEqual(client.get("/healthz").status_code, 200)
 
@@ -227,7 +227,7 @@ class TwoFactorTests(BaseTestCase):
         self.password_login(second, "pat")
         response = second.post("/accounts/2fa/verify/", {"otp_token": code})
         self.assertContains(response, "验证码不正确或已使用")
-        self.assertRedirects(second.get("/province/"), "/accounts/2fa/verify/",
+        self.assertRedirects(second.get("/province/"), "/accounts/2fa/verify/?next=/province/",
                              fetch_redirect_response=False)
 
     def test_officers_are_not_forced_but_may_enable_it(self):
@@ -238,7 +238,8 @@ class TwoFactorTests(BaseTestCase):
         self.client.post("/accounts/2fa/setup/", {"otp_token": self.code(device)})
         other = Client()
         self.password_login(other, "alice")
-        self.assertRedirects(other.get("/bases/A001/"), "/accounts/2fa/verify/",
+        self.assertRedirects(other.get("/bases/A001/"),
+                             "/accounts/2fa/verify/?next=/bases/A001/",
                              fetch_redirect_response=False)
 
 
