@@ -25,7 +25,7 @@ from reporting import indicators
 from reporting.indicators import Indicator, InvalidValue, Value
 from reporting.models import Report, Round, Status, Transition
 from reporting.queries import default_year
-from reporting.years import YEAR_MAX, YEAR_MIN, comparison_year
+from reporting.years import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN, comparison_year
 
 MAX_INT = 10**14 - 1  # indicators.VALUE_LIMIT − 1: the largest storable whole figure
 NON_FIELD = "non_field_errors"
@@ -94,7 +94,9 @@ class YearField(StrictIntegerField):
     """A reporting year, YEAR_MIN to YEAR_MAX (reporting.years)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=YEAR_MIN, max_value=YEAR_MAX, **kwargs)
+        # The same words as the pages and the models.
+        super().__init__(min_value=YEAR_MIN, max_value=YEAR_MAX, error_messages={
+            "min_value": YEAR_MESSAGE, "max_value": YEAR_MESSAGE}, **kwargs)
 
 
 class StrictBooleanField(serializers.BooleanField):
