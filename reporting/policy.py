@@ -141,7 +141,8 @@ def _may_file(user: User, target: Target, verb: str) -> Decision:
     if not sees_base(user, target.base):
         return _scope()
     if user.role == Role.PROVINCE:
-        return _role(f"省级管理员不{verb}报表数据：请退回报表并填写审核意见，由基地信息管理员{verb}")
+        return _role(f"省级管理员不{verb}报表数据：请退回报表并填写审核意见，"
+                     f"由基地信息管理员{verb}")
     if user.role != Role.OFFICER:
         return _role(f"只有基地信息管理员可以{verb}报表")
     round_, year = target.round, target.year

@@ -107,29 +107,27 @@ def reschedule_round(*, round_: Round, opens_on: dt.date, deadline: dt.date,
     return round_
 
 
-@transaction.atomic
 def close_round(*, round_: Round, actor: User | None,
                 request: HttpRequest | None = None) -> Round:
-    require(may_manage_rounds(actor))
-    round_ = _lock(round_)
-    if round_.is_closed:
-        raise WorkflowError(f"{round_.year}年度报送已经关闭")
-    round_.closed_at = timezone.now()
-    round_.save(update_fields=["closed_at"])
-    record(request, "round_closed", object_repr=f"round:{round_.year}", actor=actor)
-    return round_
+    return _set_closed(round_, closed=True, actor=actor, request=request)
+
+
+def reopen_round(*, round_: Round, actor: User | None,
+                 request: HttpRequest | None = None) -> Round:
+    return _set_closed(round_, closed=False, actor=actor, request=request)
 
 
 @transaction.atomic
-def reopen_round(*, round_: Round, actor: User | None,
-                 request: HttpRequest | None = None) -> Round:
+def _set_closed(round_: Round, *, closed: bool, actor: User | None,
+                request: HttpRequest | None) -> Round:
     require(may_manage_rounds(actor))
     round_ = _lock(round_)
-    if not round_.is_closed:
-        raise WorkflowError(f"{round_.year}年度报送尚未关闭")
-    round_.closed_at = None
+    if round_.is_closed == closed:
+        raise WorkflowError(f"{round_.year}年度报送{'已经关闭' if closed else '尚未关闭'}")
+    round_.closed_at = timezone.now() if closed else None
     round_.save(update_fields=["closed_at"])
-    record(request, "round_reopened", object_repr=f"round:{round_.year}", actor=actor)
+    record(request, "round_closed" if closed else "round_reopened",
+           object_repr=f"round:{round_.year}", actor=actor)
     return round_
 
 
