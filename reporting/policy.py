@@ -106,16 +106,14 @@ class Target:
         return Round.objects.prefetch_related("extensions").filter(year=year).first()
 
     @classmethod
-    def of(cls, report: Report, round_: Round | None = None) -> Target:
-        return cls(report.base, report.year, report, round_ or cls.round_of(report.year))
+    def of(cls, report: Report) -> Target:
+        return cls(report.base, report.year, report, cls.round_of(report.year))
 
     @classmethod
-    def for_base(cls, base: Base, year: int, *, report: Report | None = None,
-                 round_: Round | None = None) -> Target:
-        """The target of `base`'s report of `year`; the report and round are read unless given."""
-        if report is None:
-            report = Report.objects.filter(base=base, year=year).first()
-        return cls(base, year, report, round_ or cls.round_of(year))
+    def for_base(cls, base: Base, year: int) -> Target:
+        """Base+year, whether or not the report exists yet."""
+        return cls(base, year, Report.objects.filter(base=base, year=year).first(),
+                   cls.round_of(year))
 
     @property
     def label(self) -> str:

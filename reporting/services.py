@@ -106,7 +106,7 @@ def save_draft(
         if version is None:
             raise StaleVersion(report.version)
         report = _lock(report, version)
-    policy.require(policy.may_edit(actor, Target.for_base(base, year, report=report)))
+    policy.require(policy.may_edit(actor, Target(base, year, report, Target.round_of(year))))
     if report is None:
         report, created = Report.objects.get_or_create(base=base, year=year)
         if not created:

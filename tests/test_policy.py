@@ -151,7 +151,8 @@ class PolicyTableTests(BaseTestCase):
         return result, changed, audited
 
     def policy_answer(self, persona: str, action: str, report: Report | None) -> str:
-        target = Target.for_base(self.base_a, 2018, report=report)
+        target = Target.for_base(self.base_a, 2018)
+        self.assertEqual(target.report, report)
         decision = DECIDE[action](getattr(self, persona), target)
         return "ok" if decision.allowed else CODES[decision.kind]
 
