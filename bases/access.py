@@ -23,6 +23,17 @@ def bases_for(user: User) -> QuerySet[Base]:
     return bases.none()
 
 
+def sees_base(user: User, base: Base) -> bool:
+    """`bases_for` for one base already in hand: the same rule, without a query."""
+    if user.role == Role.PROVINCE:
+        return True
+    if user.role == Role.CITY:
+        return user.city_id is not None and base.city_id == user.city_id
+    if user.role == Role.OFFICER:
+        return user.base_id is not None and base.pk == user.base_id
+    return False
+
+
 def cities_for(user: User) -> QuerySet[City]:
     if user.role == Role.PROVINCE:
         return City.objects.all()

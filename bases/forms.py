@@ -13,11 +13,15 @@ class BaseFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": "名称或编码"}))
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
                                   empty_label="全部市州")
-    batch = forms.TypedChoiceField(
-        label="批次", required=False, coerce=int, empty_value=None,
-        choices=[("", "全部批次")] + [(i, f"第{i}批") for i in range(1, 11)])
+    batch = forms.TypedChoiceField(label="批次", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态"), *Base.Status.choices])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Every batch a base is in (imports accept up to BATCH_MAX), not a fixed ten.
+        self.fields["batch"].choices = [
+            ("", "全部批次"), *((batch, f"第{batch}批") for batch in Base.batches_in_use())]
 
     def filter(self, bases):
         if not self.is_valid():

@@ -19,6 +19,10 @@ class City(models.Model):
         return self.name
 
 
+#: Designation batches are numbered 1, 2, 3…; an upload, a filter and the API accept up to this.
+BATCH_MAX = 99
+
+
 class Base(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "在册"
@@ -55,6 +59,11 @@ class Base(models.Model):
     @property
     def active_officer(self) -> User | None:
         return self.officers.filter(is_active=True).first()
+
+    @classmethod
+    def batches_in_use(cls) -> list[int]:
+        """The batches that bases belong to, for the batch filters' choices."""
+        return list(cls.objects.order_by("batch").values_list("batch", flat=True).distinct())
 
 
 RESERVED_USERNAMES = frozenset({"admin", "root", "test", "administrator", "superuser"})
@@ -105,22 +114,6 @@ class User(AbstractUser):
 
         # Expiry counts from here (MLPS 2.0: passwords expire after 90 days).
         self.password_changed_at = timezone.now()
-
-    @property
-    def is_officer(self) -> bool:
-        return self.role == Role.OFFICER
-
-    @property
-    def is_city_viewer(self) -> bool:
-        return self.role == Role.CITY
-
-    @property
-    def is_province_admin(self) -> bool:
-        return self.role == Role.PROVINCE
-
-    @property
-    def reads_reports(self) -> bool:
-        return self.role in (Role.OFFICER, Role.CITY, Role.PROVINCE)
 
 
 class Handover(models.Model):

@@ -13,8 +13,8 @@ from bases import services
 from bases.access import bases_for, get_base, require_role
 from bases.audit import CappedPaginator, audit_workbook, record
 from bases.forms import AuditFilterForm, BaseFilterForm, HandoverForm, HandoverRequestForm
+from bases.hooks import base_sections
 from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
-from reporting.models import Round
 
 
 def base_list(request: HttpRequest) -> HttpResponse:
@@ -29,13 +29,10 @@ def base_list(request: HttpRequest) -> HttpResponse:
 
 def base_detail(request: HttpRequest, code: str) -> HttpResponse:
     base = get_base(request, code)
-    reports = {report.year: report for report in base.reports.all()}
-    rounds = [(r, reports.get(r.year)) for r in Round.objects.prefetch_related("extensions")]
     context = {
         "base": base,
         "officer": User.objects.filter(base=base).first(),
-        "rounds": rounds,
-        "reports": sorted(reports.values(), key=lambda r: -r.year),
+        "sections": base_sections(request, base),
         "handovers": base.handovers.select_related("from_user", "to_user", "by"),
         "open_requests": base.handover_requests.filter(resolved=False),
         "request_form": HandoverRequestForm(),

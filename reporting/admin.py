@@ -1,21 +1,73 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from bases.admin import RoleAdminMixin
 from bases.models import Role
+from reporting import rounds
 from reporting.models import ExportJob, Extension, Report, Round
+from reporting.policy import WorkflowError
 
 
 @admin.register(Round)
 class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
-    roles = (Role.PROVINCE,)
+    """The form runs Round.clean (year range, dates' order, one round a year); the writes go
+    through reporting.rounds, like the pages' and the API's, and are audited there."""
+
     list_display = ("year", "opens_on", "deadline", "closed_at")
+    readonly_fields = ("closed_at", "opened_by")
+    roles = (Role.PROVINCE,)
+    actions = ("close_rounds", "reopen_rounds")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Round | None = None):
+        # The year names the reports filed in the round: it is fixed once opened.
+        return (*self.readonly_fields, "year") if obj is not None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Round, form, change: bool) -> None:
+        if change:
+            saved = rounds.reschedule_round(round_=obj, opens_on=obj.opens_on,
+                                            deadline=obj.deadline, actor=request.user,
+                                            request=request)
+        else:
+            saved = rounds.open_round(year=obj.year, opens_on=obj.opens_on,
+                                      deadline=obj.deadline, actor=request.user,
+                                      request=request)
+        obj.pk, obj.opened_by, obj.closed_at = saved.pk, saved.opened_by, saved.closed_at
+
+    def _each(self, request: HttpRequest, queryset, service, done: str) -> None:
+        for round_ in queryset:
+            try:
+                service(round_=round_, actor=request.user, request=request)
+            except WorkflowError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                self.message_user(request, done.format(year=round_.year))
+
+    @admin.action(description="关闭所选报送轮次")
+    def close_rounds(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, rounds.close_round, "{year}年度报送已关闭。")
+
+    @admin.action(description="重新开启所选报送轮次")
+    def reopen_rounds(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, rounds.reopen_round, "{year}年度报送已重新开启。")
 
 
 @admin.register(Extension)
 class ExtensionAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """The form runs Extension.clean; the write is reporting.rounds.grant_extension."""
+
     roles = (Role.PROVINCE,)
     list_display = ("round", "base", "deadline", "note")
     list_select_related = ("round", "base")
+    readonly_fields = ("granted_by",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Extension | None = None):
+        return (*self.readonly_fields, "round", "base") if obj is not None \
+            else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Extension, form, change: bool) -> None:
+        saved = rounds.grant_extension(round_=obj.round, base=obj.base, deadline=obj.deadline,
+                                       note=obj.note, actor=request.user, request=request)
+        obj.pk, obj.granted_by = saved.pk, saved.granted_by
 
 
 @admin.register(Report)

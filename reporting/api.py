@@ -3,8 +3,10 @@
 - Scope: reports through `reports_for`, bases through `bases_for`; anything outside the
   caller's scope answers 404 to every method (and is audited as `scope_denied`). Security and
   audit admins read no report data: every endpoint answers them 404.
-- A report the caller can see but may not act on answers 403 (a city viewer patching, an
-  officer approving).
+- Who may do what to a report is `reporting.policy`'s answer, asked at the top of each
+  endpoint (before its body is read): a report the caller can see but whose role never does
+  this answers 403 (a city viewer or the province admin patching, an officer approving), a
+  state that forbids it 409 (a closed round, an approved report).
 - Every write goes through `reporting.services`; its exceptions map to HTTP here, once:
   StaleVersion → 409 {"code": "stale_version", "current_version"}, WorkflowError → 409,
   CheckFailed → 400 {"errors": {code: [...]}} or {"warnings": [{check, field, message}]}.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -35,14 +37,14 @@ from bases.access import bases_for, outside_scope
 from bases.middleware import second_factor_required
 from bases.models import Role
 from reporting import api_serializers as s
-from reporting import indicators, services
+from reporting import indicators, policy, rounds, services
 from reporting.completeness import completeness
 from reporting.models import Report, Round
+from reporting.policy import Target
 from reporting.queries import reports_for
 from reporting.statistics import RANKINGS, Annex, Annexes, Cell, compute_annexes, compute_rankings
 
 READERS = (Role.OFFICER, Role.CITY, Role.PROVINCE)
-FILERS = (Role.OFFICER, Role.PROVINCE)
 REVIEWERS = (Role.PROVINCE,)
 MAX_ID = 2**63 - 1
 
@@ -171,6 +173,11 @@ class ReportObjectView(ApiView):
         super().initial(request, *args, **kwargs)
         self.report = get_report(request, kwargs["pk"])
 
+    def allow(self, request: Request, decide) -> None:
+        """The policy's answer for this report: 404, 403 or 409 (PolicyDenied) if refused."""
+        policy.enforce(request, decide(request.user, Target.of(self.report)),
+                       f"report:{self.report.pk}")
+
 
 def get_report(request: Request, pk: str) -> Report:
     """The report `pk` if the caller may read it; the audited 404 otherwise."""
@@ -245,14 +252,14 @@ class RoundList(ApiView):
                    responses={201: s.RoundSerializer, 400: s.RoundError, 403: E403,
                               415: E415, **READ_ERRORS})
     def post(self, request: Request) -> Response:
-        self.require(request, REVIEWERS, "只有省级管理员可以开启报送轮次")
-        serializer = s.RoundSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        policy.enforce(request, policy.may_manage_rounds(request.user), "rounds")
+        data = self.validated(s.RoundSerializer, request.data)
         try:
-            with transaction.atomic():
-                round_ = serializer.save(opened_by=request.user)
-        except IntegrityError:
-            raise ValidationError({"year": ["该年度的报送轮次已存在"]}) from None
+            round_ = rounds.open_round(year=data["year"], opens_on=data["opens_on"],
+                                       deadline=data["deadline"], actor=request.user,
+                                       request=request)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
         return Response(s.RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
 
@@ -282,25 +289,22 @@ class ReportList(PagedApiView):
         page = self.paginate_queryset(reports.order_by("base__code", "-year"))
         return self.get_paginated_response(s.ReportSerializer(page, many=True).data)
 
-    @extend_schema(summary="Create a draft (officer: own base; province admin: base_code)",
+    @extend_schema(summary="Create a draft (the base's officer)",
                    request=s.ReportCreateSerializer,
                    responses={201: s.ReportDetailSerializer, 400: s.ReportWriteError,
                               403: E403, 409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request) -> Response:
-        self.require(request, FILERS, "只有基地信息管理员或省级管理员可以填报")
         data = self.validated(s.ReportCreateSerializer, request.data)
         user = request.user
-        code = data.get("base_code")
-        if user.role == Role.PROVINCE:
-            if not code:
-                raise ValidationError({"base_code": ["省级管理员填报时须指定基地编码"]})
-            base = bases_for(user).filter(code=code).first()
-            if base is None:
-                raise ValidationError({"base_code": ["基地不存在"]})
-        else:
-            base = bases_for(user).filter(code=code or getattr(user.base, "code", "")).first()
-            if base is None:
-                raise deny(request, f"base:{code}")
+        code = data.get("base_code") or getattr(user.base, "code", "")
+        if not code:
+            raise ValidationError({"base_code": ["请指定基地编码"]})
+        base = bases_for(user).filter(code=code).first()
+        if base is None:
+            raise deny(request, f"base:{code}")
+        # May this caller start the base's report of the year (a duplicate is answered below).
+        target = Target(base, data["year"], None, Target.round_of(data["year"]))
+        policy.enforce(request, policy.may_edit(user, target), target.label)
         existing = Report.objects.filter(base=base, year=data["year"]).first()
         if existing is not None:
             return Response({"detail": f"{base.name}{data['year']}年度的报表已存在，请修改该报表",
@@ -328,16 +332,11 @@ class ReportDetail(ReportObjectView):
                    409: E409, 415: E415, **READ_ERRORS})
     def patch(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.require(request, FILERS, "只有基地信息管理员或省级管理员可以修改报表")
+        self.allow(request, policy.may_edit)
         data = self.validated(s.ReportUpdateSerializer, request.data)
-        with transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report.pk)
-            if locked.version != data["version"]:
-                raise services.StaleVersion(locked.version)
-            merged = {**locked.value_map(), **data.get("values", {})}
-            services.save_draft(base=report.base, year=report.year, actor=request.user,
-                                values={c: v for c, v in merged.items() if v is not None},
-                                version=data["version"], request=request)
+        services.save_draft(base=report.base, year=report.year, actor=request.user,
+                            values=data.get("values", {}), version=data["version"], merge=True,
+                            request=request)
         return report_response(report)
 
 
@@ -353,7 +352,7 @@ class ReportSubmit(ReportObjectView):
                    409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.require(request, FILERS, "只有基地信息管理员或省级管理员可以提交报表")
+        self.allow(request, policy.may_submit)
         data = self.validated(s.SubmitSerializer, request.data)
         # Explanations given with an earlier submission stand unless replaced.
         explanations = {**report.explanations, **data.get("explanations", {})}
@@ -370,7 +369,7 @@ class ReportReturn(ReportObjectView):
                               409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.require(request, REVIEWERS, "只有省级管理员可以退回报表")
+        self.allow(request, policy.may_return)
         data = self.validated(s.ReturnSerializer, request.data)
         services.return_report(report=report, actor=request.user, version=data.get("version"),
                                comment=data.get("comment", ""),
@@ -386,7 +385,7 @@ class ReportApprove(ReportObjectView):
                               409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.require(request, REVIEWERS, "只有省级管理员可以审核报表")
+        self.allow(request, policy.may_approve)
         data = self.validated(s.ApproveSerializer, request.data)
         services.approve_report(report=report, actor=request.user, version=data["version"],
                                 request=request)
@@ -401,7 +400,7 @@ class ReportReopen(ReportObjectView):
                               409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.require(request, REVIEWERS, "只有省级管理员可以重新打开报表")
+        self.allow(request, policy.may_reopen)
         data = self.validated(s.ReopenSerializer, request.data)
         services.reopen_report(report=report, actor=request.user, reason=data["reason"],
                                version=data.get("version"), request=request)

@@ -15,16 +15,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
-from django.utils import timezone
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bases.models import Base
+from bases.models import BATCH_MAX, Base
 from reporting import indicators
 from reporting.indicators import Indicator, InvalidValue, Value
 from reporting.models import Report, Round, Status, Transition
+from reporting.queries import default_year
+from reporting.years import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN, comparison_year
 
 MAX_INT = 10**14 - 1  # indicators.VALUE_LIMIT − 1: the largest storable whole figure
 NON_FIELD = "non_field_errors"
@@ -87,6 +88,15 @@ class StrictIntegerField(serializers.IntegerField):
         if self.query and isinstance(data, str) and self.digits.fullmatch(data):
             return super().to_internal_value(int(data))
         self.fail("invalid")
+
+
+class YearField(StrictIntegerField):
+    """A reporting year, YEAR_MIN to YEAR_MAX (reporting.years)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The same words as the pages and the models.
+        super().__init__(min_value=YEAR_MIN, max_value=YEAR_MAX, error_messages={
+            "min_value": YEAR_MESSAGE, "max_value": YEAR_MESSAGE}, **kwargs)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -290,7 +300,10 @@ class BaseSerializer(serializers.ModelSerializer):
 
 
 class RoundSerializer(serializers.ModelSerializer):
-    year = StrictIntegerField(min_value=2000, max_value=2100)
+    """Types only: the round's rules (Round.clean, one round a year) are checked by
+    reporting.rounds.open_round, whose messages the view answers as field errors."""
+
+    year = YearField()
     is_closed = serializers.BooleanField(read_only=True)
     opened_by = serializers.CharField(source="opened_by.username", read_only=True,
                                       allow_null=True, default=None)
@@ -299,18 +312,6 @@ class RoundSerializer(serializers.ModelSerializer):
         model = Round
         fields = ["year", "opens_on", "deadline", "closed_at", "is_closed", "opened_by"]
         read_only_fields = ["closed_at"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # The web form's rules (year range, deadline not before opening, one round a year).
-        from reporting.forms import RoundForm
-
-        form = RoundForm(data={"year": attrs["year"], "opens_on": attrs["opens_on"],
-                               "deadline": attrs["deadline"]})
-        if not form.is_valid():
-            raise serializers.ValidationError(
-                {field: [str(message) for message in messages]
-                 for field, messages in form.errors.items()})
-        return attrs
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,16 +363,16 @@ class ReportDetailSerializer(ReportSerializer):
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    year = StrictIntegerField(query=True, required=False, min_value=2000, max_value=2100)
+    year = YearField(query=True, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     city = TextField(required=False, max_length=32, help_text="city name (长沙市) or id")
     base = TextField(required=False, max_length=20, help_text="base code")
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    year = StrictIntegerField(min_value=2000, max_value=2100)
+    year = YearField()
     base_code = TextField(required=False, max_length=20,
-                          help_text="province admin: required; an officer files for their base")
+                          help_text="the officer's own base when left out")
     values = EnteredValuesSerializer(required=False)
 
 
@@ -436,36 +437,29 @@ class TransitionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------
 
 
-def default_year() -> int:
-    """As on the statistics pages: the latest year with approved reports, else last year."""
-    latest = Report.objects.filter(status=Status.APPROVED).aggregate(year=Max("year"))["year"]
-    return latest or timezone.localdate().year - 1
-
-
 YEAR_HELP = "default: the latest year with approved reports"
 
 
 class AnnexQuerySerializer(serializers.Serializer):
-    year = StrictIntegerField(query=True, required=False, min_value=2000, max_value=2100,
-                              help_text=YEAR_HELP)
-    compare_year = StrictIntegerField(query=True, required=False, min_value=2000,
-                                      max_value=2100, help_text="default: year − 1")
-    cohort_batch = StrictIntegerField(query=True, required=False, min_value=1, max_value=10,
+    year = YearField(query=True, required=False, help_text=YEAR_HELP)
+    compare_year = YearField(query=True, required=False, help_text="default: year − 1")
+    cohort_batch = StrictIntegerField(query=True, required=False, min_value=1,
+                                      max_value=BATCH_MAX,
                                       help_text="narrow the 同口径 cohort to one batch")
     preview = StrictBooleanField(required=False, default=False,
                                  help_text="province admin only: count submitted reports too")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs.setdefault("year", default_year())
-        attrs.setdefault("compare_year", attrs["year"] - 1)
-        if attrs["compare_year"] == attrs["year"]:
-            raise serializers.ValidationError({"compare_year": ["对比年度不能与统计年度相同"]})
+        try:
+            attrs["compare_year"] = comparison_year(attrs["year"], attrs.get("compare_year"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
 
 class RankingQuerySerializer(serializers.Serializer):
-    year = StrictIntegerField(query=True, required=False, min_value=2000, max_value=2100,
-                              help_text=YEAR_HELP)
+    year = YearField(query=True, required=False, help_text=YEAR_HELP)
     top = StrictIntegerField(query=True, required=False, default=10, min_value=1,
                              max_value=100)
     preview = StrictBooleanField(required=False, default=False,
@@ -478,8 +472,7 @@ class RankingQuerySerializer(serializers.Serializer):
 
 
 class YearQuerySerializer(serializers.Serializer):
-    year = StrictIntegerField(query=True, required=False, min_value=2000, max_value=2100,
-                              help_text="default: the latest round")
+    year = YearField(query=True, required=False, help_text="default: the latest round")
 
 
 class CellSerializer(serializers.Serializer):

@@ -18,7 +18,8 @@ from bases.audit import record
 from bases.models import Role
 from reporting.bulletin import Bulletin, draft_bulletin
 from reporting.bulletin_docx import DOCX, write_bulletin_docx
-from reporting.stats_views import AnnexForm, _form_data, _render_index
+from reporting.statistics_forms import AnnexForm, form_data
+from reporting.stats_views import render_index
 
 
 def _audit(request: HttpRequest, bulletin: Bulletin, filename: str) -> None:
@@ -30,7 +31,7 @@ def _audit(request: HttpRequest, bulletin: Bulletin, filename: str) -> None:
 
 def _draft(request: HttpRequest) -> tuple[AnnexForm, Bulletin | None]:
     require_role(request, Role.PROVINCE)
-    form = AnnexForm(_form_data(request), user=request.user)
+    form = AnnexForm(form_data(request), user=request.user)
     if not form.is_valid():
         return form, None
     return form, draft_bulletin(**form.annex_arguments())
@@ -39,7 +40,7 @@ def _draft(request: HttpRequest) -> tuple[AnnexForm, Bulletin | None]:
 def bulletin_page(request: HttpRequest) -> HttpResponse:
     form, bulletin = _draft(request)
     if bulletin is None:
-        return _render_index(request, form, status=400)
+        return render_index(request, form, status=400)
     _audit(request, bulletin, f"{bulletin.filename_stem}.html")
     return render(request, "reporting/bulletin.html",
                   {"bulletin": bulletin, "query": form.query()})
@@ -48,7 +49,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
 def bulletin_docx(request: HttpRequest) -> HttpResponse:
     form, bulletin = _draft(request)
     if bulletin is None:
-        return _render_index(request, form, status=400)
+        return render_index(request, form, status=400)
     buffer = io.BytesIO()
     write_bulletin_docx(bulletin, buffer)
     filename = f"{bulletin.filename_stem}.docx"

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from bases.models import Base
 from portal.spreadsheet import number_cell, text_cell
 from reporting.models import Report, Round, Status
+from reporting.rounds import deadlines, is_late
 
 NOT_STARTED = "not_started"
 STATES = [(NOT_STARTED, "未开始"), *Status.choices]
@@ -70,20 +71,17 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
         for row in Report.objects.filter(year=round_.year)
         .values("base_id", "status", "first_submitted_at")
     }
-    extensions = {e.base_id: e.deadline for e in round_.extensions.all()}
+    extended = deadlines(round_)
     states = []
     bases = (Base.objects.filter(status=Base.Status.ACTIVE)
              .values("id", "code", "name", "city__name", "city__sort_order")
              .order_by("city__sort_order", "code"))
     for base in bases:
-        deadline = extensions.get(base["id"], round_.deadline)
+        deadline = extended.get(base["id"], round_.deadline)
         report = reports.get(base["id"])
         state = report["status"] if report else NOT_STARTED
-        submitted = report["first_submitted_at"] if report else None
-        if submitted is not None:
-            late = timezone.localtime(submitted).date() > deadline
-        else:
-            late = today > deadline
+        late = is_late(deadline=deadline, today=today,
+                       first_submitted_at=report["first_submitted_at"] if report else None)
         states.append(BaseState(base["code"], base["name"], base["city__name"], state,
                                 deadline, late))
     by_city: dict[str, Tally] = {}

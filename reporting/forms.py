@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from bases.models import Base, City
+from bases.models import BATCH_MAX, Base, City
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Round, Status
+from reporting.years import YEAR_MAX, YEAR_MIN
 
 BOOL_CHOICES = [("", "—"), ("true", "是"), ("false", "否")]
 EXPLAIN_PREFIX = "explain__"
@@ -104,51 +103,32 @@ class ReviewForm(forms.Form):
 
 
 class RoundForm(forms.ModelForm):
+    """The year range and the dates' order are the model's rules (Round.clean)."""
+
     class Meta:
         model = Round
         fields = ["year", "opens_on", "deadline"]
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
                    "deadline": forms.DateInput(attrs={"type": "date"})}
 
-    def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError("年度应在2000至2100之间")
-        return year
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        opens_on, deadline = cleaned.get("opens_on"), cleaned.get("deadline")
-        if opens_on and deadline and deadline < opens_on:
-            self.add_error("deadline", "截止日期不能早于开始日期")
-        return cleaned
-
 
 class ExtensionForm(forms.Form):
+    """Extension.clean (run by reporting.rounds.grant_extension) checks the deadline."""
+
     base = forms.ModelChoiceField(label="基地", queryset=Base.objects.filter(status="active"),
                                   to_field_name="code")
     deadline = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="说明", max_length=200, required=False)
 
-    def __init__(self, *args, round_: Round, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.round = round_
-
-    def clean_deadline(self) -> dt.date:
-        deadline = self.cleaned_data["deadline"]
-        if deadline <= self.round.deadline:
-            raise forms.ValidationError(f"延期日期须晚于统一截止日期 {self.round.deadline}")
-        return deadline
-
 
 class QueueFilterForm(forms.Form):
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100,
+    year = forms.IntegerField(label="年度", required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
                               widget=forms.NumberInput(attrs={"placeholder": "年度"}))
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态"), *Status.choices])
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
                                   empty_label="全部市州")
-    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=99,
+    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=BATCH_MAX,
                                widget=forms.NumberInput(attrs={"placeholder": "批次"}))
     timing = forms.ChoiceField(label="按时", required=False,
                                choices=[("", "全部"), ("on_time", "按时"), ("late", "逾期")])

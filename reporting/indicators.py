@@ -248,7 +248,6 @@ BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in CATA
 ENTERED: tuple[Indicator, ...] = tuple(i for i in CATALOG if not i.derived)
 DERIVED: tuple[Indicator, ...] = tuple(i for i in CATALOG if i.derived)
 ENTERED_CODES: tuple[str, ...] = tuple(i.code for i in ENTERED)
-LABEL_TO_CODE: dict[str, str] = {i.label: i.code for i in ENTERED}
 
 
 def get(code: str) -> Indicator:

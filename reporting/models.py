@@ -4,12 +4,14 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from bases.models import Base
 from reporting import indicators
 from reporting.indicators import Value
+from reporting.years import validate_year
 
 
 class Round(models.Model):
@@ -34,13 +36,23 @@ class Round(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
-    def deadline_for(self, base: Base) -> dt.date:
-        extension = next((e for e in self.extensions.all() if e.base_id == base.pk), None)
-        return extension.deadline if extension else self.deadline
+    def clean(self) -> None:
+        # Run by every writer (reporting.rounds, the admin's form): field-keyed messages.
+        errors: dict[str, ValidationError] = {}
+        if self.year is not None:
+            try:
+                validate_year(self.year)
+            except ValidationError as exc:
+                errors["year"] = exc
+        if self.opens_on and self.deadline and self.deadline < self.opens_on:
+            errors["deadline"] = ValidationError("截止日期不能早于开始日期", code="before_opening")
+        if errors:
+            raise ValidationError(errors)
 
-    def accepts_submission_from(self, base: Base, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return not self.is_closed and self.opens_on <= today <= self.deadline_for(base)
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("year",):
+            return ValidationError(f"{self.year}年度的报送轮次已存在", code="unique")
+        return super().unique_error_message(model_class, unique_check)
 
 
 class Extension(models.Model):
@@ -59,6 +71,17 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.base.name} 延期至 {self.deadline}"
+
+    def clean(self) -> None:
+        # A closed round is read-only; an extension that is not later than the round's
+        # deadline extends nothing.
+        if self.round_id is None or self.deadline is None:
+            return
+        if self.round.is_closed:
+            raise ValidationError(f"{self.round.year}年度的报送已关闭，不能延期", code="closed")
+        if self.deadline <= self.round.deadline:
+            raise ValidationError({"deadline": ValidationError(
+                f"延期日期须晚于统一截止日期 {self.round.deadline}", code="not_later")})
 
 
 class Status(models.TextChoices):

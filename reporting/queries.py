@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
+from django.utils import timezone
 
 from bases.models import Role, User
 from reporting import checks, indicators
@@ -23,6 +24,13 @@ def reports_for(user: User) -> QuerySet[Report]:
     if user.role == Role.OFFICER and user.base_id:
         return reports.filter(base_id=user.base_id)
     return reports.none()
+
+
+def default_year() -> int:
+    """The statistics' year when none is asked for (pages and API): the latest year with
+    approved reports, else last year."""
+    latest = Report.objects.filter(status=Status.APPROVED).aggregate(year=Max("year"))["year"]
+    return latest or timezone.localdate().year - 1
 
 
 def approved_values(base_id: int, year: int) -> dict[str, Value]:

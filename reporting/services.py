@@ -2,7 +2,8 @@
 
 Views, the API and the commands call these, so a rule is enforced in exactly one place.
 Each runs in one transaction and locks the report row, and each checks the version the
-caller last saw, so nobody overwrites or approves figures they have not seen.
+caller last saw, so nobody overwrites or approves figures they have not seen. Who may do
+what is `reporting.policy`'s answer, asked again here under the lock (PolicyDenied).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bases.audit import record
-from bases.models import Base, Role, User
-from reporting import checks, indicators
+from bases.models import Base, User
+from reporting import checks, indicators, policy
 from reporting.indicators import Value
-from reporting.models import EDITABLE_STATUSES, Report, ReportValue, Round, Status, Transition
+from reporting.models import Report, ReportValue, Status, Transition
+from reporting.policy import PolicyDenied, Target, WorkflowError
 from reporting.queries import approved_values, previous_year_medians
 
-
-class WorkflowError(Exception):
-    """A transition that is not allowed now; the message is for the user."""
+__all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
+           "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
+           "submit_report", "write_values"]
 
 
 class StaleVersion(WorkflowError):
@@ -33,10 +35,15 @@ class StaleVersion(WorkflowError):
 
 
 class CheckFailed(WorkflowError):
+    """Hard errors, or soft findings without an explanation; `findings` are all the soft
+    findings of the figures, so that the caller shows them without computing them again."""
+
     def __init__(self, *, errors: dict[str, list[str]] | None = None,
-                 missing: list[checks.Finding] | None = None) -> None:
+                 missing: list[checks.Finding] | None = None,
+                 findings: list[checks.Finding] | None = None) -> None:
         self.errors = errors or {}
         self.missing = missing or []
+        self.findings = findings or []
         super().__init__("存在未通过的校验" if self.errors else "请为提示项填写情况说明")
 
 
@@ -78,16 +85,6 @@ def write_values(report: Report, values: dict[str, Value | None]) -> None:
     )
 
 
-def _check_round_open_for_drafts(year: int, actor: User) -> None:
-    if actor.role == Role.PROVINCE:
-        return
-    round_ = Round.objects.filter(year=year).first()
-    if round_ is None:
-        raise WorkflowError(f"{year}年度的报送尚未开启")
-    if round_.is_closed:
-        raise WorkflowError(f"{year}年度的报送已关闭")
-
-
 @transaction.atomic
 def save_draft(
     *,
@@ -96,46 +93,33 @@ def save_draft(
     actor: User,
     values: dict[str, Value | None],
     version: int | None,
+    merge: bool = False,
     request: HttpRequest | None = None,
 ) -> Report:
-    """Keep the officer's figures, complete or not; no checks beyond types and bounds."""
+    """Keep the officer's figures, complete or not; no checks beyond types and bounds.
+
+    `values` replace the report's figures; with `merge`, they are changes to the figures
+    as they stand under the lock (None clears one), as the API's PATCH sends them.
+    """
     report = Report.objects.filter(base=base, year=year).first()
+    if report is not None:
+        if version is None:
+            raise StaleVersion(report.version)
+        report = _lock(report, version)
+    policy.require(policy.may_edit(actor, Target(base, year, report, Target.round_of(year))))
     if report is None:
-        _check_round_open_for_drafts(year, actor)
         report, created = Report.objects.get_or_create(base=base, year=year)
         if not created:
             # Someone else created it since the caller looked: their figures must not be lost.
             raise StaleVersion(report.version)
         _transition(report, Transition.Action.CREATE, actor, "")
-    elif version is None:
-        raise StaleVersion(report.version)
-    else:
-        report = _lock(report, version)
-        if report.status not in EDITABLE_STATUSES:
-            raise WorkflowError(
-                f"报表当前状态为“{report.get_status_display()}”，不能修改")
-        _check_round_open_for_drafts(year, actor)
+    elif merge:
+        values = {**report.value_map(), **values}
     write_values(report, values)
     report.version += 1
     report.save(update_fields=["version", "updated_at"])
     record(request, "report_saved", object_repr=f"report:{base.code}/{year}", actor=actor)
     return report
-
-
-def _submission_deadline(report: Report, today: dt.date) -> None:
-    round_ = Round.objects.prefetch_related("extensions").filter(year=report.year).first()
-    if round_ is None:
-        raise WorkflowError(f"{report.year}年度的报送尚未开启")
-    if round_.is_closed:
-        raise WorkflowError(f"{report.year}年度的报送已关闭")
-    if today < round_.opens_on:
-        raise WorkflowError(f"{report.year}年度报送自{round_.opens_on:%Y年%m月%d日}开始")
-    # A returned report may always be resubmitted: the province asked for it.
-    if report.first_submitted_at is None and today > round_.deadline_for(report.base):
-        deadline = round_.deadline_for(report.base)
-        raise WorkflowError(
-            f"报送截止日期（{deadline:%Y年%m月%d日}）已过，不能再提交；草稿仍可保存。"
-            "如需延期，请联系省级管理员。")
 
 
 def findings_for(report: Report, values: dict[str, Value | None], *,
@@ -161,18 +145,16 @@ def submit_report(
     request: HttpRequest | None = None,
 ) -> Report:
     report = _lock(report, version)
-    if report.status not in EDITABLE_STATUSES:
-        raise WorkflowError(f"报表当前状态为“{report.get_status_display()}”，不能提交")
-    _submission_deadline(report, today or timezone.localdate())
+    policy.require(policy.may_submit(actor, Target.of(report), today=today))
     values = report.value_map()
     errors = checks.hard_errors(values)
-    if errors:
-        raise CheckFailed(errors=errors)
     findings = findings_for(report, values)
+    if errors:
+        raise CheckFailed(errors=errors, findings=findings)
     explanations = {key: str(text).strip() for key, text in (explanations or {}).items()}
     missing = checks.missing_explanations(findings, explanations)
     if missing:
-        raise CheckFailed(missing=missing)
+        raise CheckFailed(missing=missing, findings=findings)
     now = timezone.now()
     from_status = report.status
     report.explanations = {f.check: explanations[f.check] for f in findings}
@@ -198,8 +180,7 @@ def return_report(
     request: HttpRequest | None = None,
 ) -> Report:
     report = _lock(report, version)
-    if report.status != Status.SUBMITTED:
-        raise WorkflowError("只有已提交的报表可以退回")
+    policy.require(policy.may_return(actor, Target.of(report)))
     field_comments = {code: text.strip() for code, text in (field_comments or {}).items()
                       if text and text.strip()}
     unknown = sorted(set(field_comments) - set(indicators.BY_CODE))
@@ -225,8 +206,7 @@ def approve_report(
 ) -> Report:
     # The lock plus the version check mean the approver approves exactly what they saw.
     report = _lock(report, version)
-    if report.status != Status.SUBMITTED:
-        raise WorkflowError("只有已提交的报表可以审核通过")
+    policy.require(policy.may_approve(actor, Target.of(report)))
     report.status = Status.APPROVED
     report.approved_at = timezone.now()
     report.field_comments = {}
@@ -244,8 +224,7 @@ def reopen_report(
     request: HttpRequest | None = None,
 ) -> Report:
     report = _lock(report, version)
-    if report.status != Status.APPROVED:
-        raise WorkflowError("只有已审核的报表可以重新打开")
+    policy.require(policy.may_reopen(actor, Target.of(report)))
     if not reason.strip():
         raise WorkflowError("重新打开报表须填写原因")
     report.status = Status.RETURNED

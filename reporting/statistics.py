@@ -285,11 +285,6 @@ class Annex:
     def row(self, label: str) -> Row:
         return next(row for row in self.rows if row.label == label)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"number": self.number, "title": self.title, "columns": list(self.columns),
-                "rows": [{"label": row.label, "code": row.code,
-                          "cells": [cell.as_dict() for cell in row.cells]} for row in self.rows]}
-
 
 def _leaf_headers(header: Sequence[Sequence[HeaderCell]]) -> list[tuple[str, ...]]:
     """Per printed column, the texts of the header cells above it, top down (distinct)."""
@@ -327,12 +322,6 @@ class Annexes:
     def __getitem__(self, number: int) -> Annex:
         """annexes[2] is 附件2; a KeyError otherwise (templates rely on it for attributes)."""
         return {annex.number: annex for annex in self.tables}[number]
-
-    def as_dict(self) -> dict[str, object]:
-        return {"year": self.year, "compare_year": self.compare_year,
-                "cohort_batch": self.cohort_batch, "preview": self.preview,
-                "region": self.region, "n": self.n, "cohort_size": self.cohort_size,
-                "annexes": [annex.as_dict() for annex in self.tables]}
 
 
 # ---------------------------------------------------------------------------------------

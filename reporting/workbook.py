@@ -30,11 +30,12 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from bases.models import Base
+from bases.models import BATCH_MAX, Base
 from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Report, ReportValue
+from reporting.years import YEAR_MAX, YEAR_MIN
 
 Source = str | os.PathLike | IO[bytes]
 
@@ -47,12 +48,10 @@ BASE_LABELS = {"code": "基地编码", "name": "基地名称", "city": "市州",
                "batch": "认定批次"}
 BASE_REQUIRED_COLUMNS = ("code", "name", "city")
 BASE_MAX_LENGTH = {"code": 20, "name": 100, "city": 32, "county": 50}
-BATCH_MAX = 99
 
 REPORT_KEYS = ("base_code", "year")
 REPORT_KEY_LABELS = {"base_code": "基地编码", "year": "年度"}
 REPORT_KEY_ALIASES = {"报送年度": "year", "基地代码": "base_code"}
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 #: Zip limits checked before openpyxl opens a file (3,000 bases x 2 years: 1 MB, 11 MB inflated).
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

@@ -36,6 +36,7 @@ from reporting.workbook import (
     read_report_upload,
     write_data_workbook,
 )
+from reporting.years import YEAR_MAX, YEAR_MIN
 
 PENDING_KEY = "workbook_import"
 PENDING_MAX_AGE = 3600
@@ -163,6 +164,7 @@ def _import_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     ]
     return {"statuses": [(s, STATUS_LABELS[s]) for s in IMPORT_STATUSES],
             "default_year": Round.objects.values_list("year", flat=True).first(),
+            "year_min": YEAR_MIN, "year_max": YEAR_MAX,
             "finding_rows": findings, "export_jobs": _recent_export_jobs(request), **extra}
 
 
@@ -257,8 +259,8 @@ def export_data(request: HttpRequest) -> HttpResponse:
         return render(request, "reporting/import.html", _import_context(request))
     year = _int(request.GET.get("year"))
     status = request.GET.get("status") or "approved"
-    if year is None or not 2000 <= year <= 2100 or status not in exports.STATUSES:
-        messages.error(request, "请填写2000至2100之间的导出年度。")
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX or status not in exports.STATUSES:
+        messages.error(request, f"请填写{YEAR_MIN}至{YEAR_MAX}之间的导出年度。")
         return render(request, "reporting/import.html", _import_context(request), status=400)
     reports = exports.reports_to_export(year=year, status=status)
     if reports.count() > settings.EXPORT_INLINE_MAX_REPORTS:

@@ -356,16 +356,33 @@ class ValueValidationTests(ApiTestCase):
         self.assertEqual((response.data["code"], response.data["report_id"]),
                          ("duplicate", report.pk))
 
-    def test_province_admin_files_for_a_named_base(self):
+    def test_province_admin_does_not_file_figures(self):
         response = self.call("pat", "post", "/reports/", {"year": 2018})
         self.assertEqual(response.status_code, 400)
         self.assertIn("base_code", response.data)
         response = self.call("pat", "post", "/reports/", {"year": 2018, "base_code": "Z999"})
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("base_code", response.data)
-        response = self.call("pat", "post", "/reports/", {"year": 2018, "base_code": "B001"})
-        self.assertEqual(response.status_code, 201)
-        self.assertEqual(response.data["base_code"], "B001")
+        self.assertEqual(response.status_code, 404)
+        response = self.call("pat", "post", "/reports/", {"year": 2018, "base_code": "B001",
+                                                          "values": api_values()})
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("退回", response.data["detail"])
+        self.assertFalse(Report.objects.exists())
+        self.assertTrue(AuditEvent.objects.filter(event="role_denied", actor_username="pat",
+                                                  object_repr="report:B001/2018").exists())
+
+    def test_province_admin_cannot_patch_figures_even_in_a_closed_round(self):
+        report = self.draft()
+        Round.objects.filter(year=2018).update(closed_at=dt.datetime(2018, 6, 1, tzinfo=dt.UTC))
+        response = self.call("pat", "patch", f"/reports/{report.pk}/",
+                             {"version": report.version, "values": {"employees": 1}})
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Report.objects.get().version, report.version)
+        self.assertNotEqual(ReportValue.objects.get(code="employees").value, 1)
+        # The officer's own PATCH in the closed round is a state refusal.
+        response = self.call("alice", "patch", f"/reports/{report.pk}/",
+                             {"version": report.version, "values": {"employees": 1}})
+        self.assertEqual((response.status_code, response.data["code"]), (409, "workflow"))
+        self.assertIn("已关闭", response.data["detail"])
 
     def test_officer_cannot_file_for_another_base(self):
         response = self.call("alice", "post", "/reports/", {"year": 2018, "base_code": "B001"})
@@ -509,17 +526,20 @@ class PersonaTests(OpenRoundTestCase):
         # Allowed personas send an empty body here, which is a 400, not a 403 or 404.
         self.expect("post", "/rounds/", {"alice": 403, "bob": 403, "carol": 403,
                                          "charlie": 403, "pat": 400})
-        self.expect("post", "/reports/", {"alice": 400, "bob": 400, "carol": 403,
-                                          "charlie": 403, "pat": 400})
-        self.expect("patch", f"/reports/{pk}/", {"alice": 400, "carol": 403, "pat": 400})
+        # The body names the base, so a bad body is a 400 before anything else.
+        self.expect("post", "/reports/", {"alice": 400, "bob": 400, "carol": 400,
+                                          "charlie": 400, "pat": 400})
+        # The policy answers before the body is read: only the officer files (reporting.policy).
+        self.expect("patch", f"/reports/{pk}/", {"alice": 400, "carol": 403, "pat": 403})
         self.expect("put", f"/reports/{pk}/", {"alice": 405, "carol": 405, "pat": 405})
         self.expect("delete", f"/reports/{pk}/", {"alice": 405, "carol": 405, "pat": 405})
         for action in ("return", "approve", "reopen"):
+            # The province may, but not to a draft: 409.
             self.expect("post", f"/reports/{pk}/{action}/", {"alice": 403, "carol": 403,
-                                                             "pat": 400})
+                                                             "pat": 409})
         # Submission runs the checks: the draft is complete, so alice's submit goes through.
         self.expect("post", f"/reports/{pk}/submit/", {"alice": 200, "carol": 403,
-                                                       "pat": 409})
+                                                       "pat": 403})
         self.assertEqual(Report.objects.get(pk=pk).status, Status.SUBMITTED)
 
     def test_preview_statistics_are_the_province_admins(self):

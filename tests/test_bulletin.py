@@ -466,9 +466,12 @@ class DraftWordingTests(BaseTestCase):
             self.assertIn("控制字符基地", "\n".join(t for _, t in docx_paragraphs(path)))
 
     def test_command_refuses_bad_arguments(self):
-        with self.assertRaisesMessage(CommandError, "--compare-year must differ"):
+        # The same rule and words as the statistics page and the API (reporting.years).
+        with self.assertRaisesMessage(CommandError, "对比年度不能与统计年度相同"):
             call_command("draft_bulletin", "--year", "2019", "--compare-year", "2019",
                          "-o", "x.docx")
+        with self.assertRaisesMessage(CommandError, "年度应在2000至2100之间"):
+            call_command("draft_bulletin", "--year", "1990", "-o", "x.docx")
         with self.assertRaisesMessage(CommandError, "--top must be between"):
             call_command("draft_bulletin", "--year", "2019", "--top", "0", "-o", "x.docx")
 

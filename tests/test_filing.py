@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.test import Client
 
+from bases.models import AuditEvent
 from reporting.models import Extension, Report, ReportValue, Status, Transition
 from tests.base import BaseTestCase, complete_values
 
@@ -109,10 +110,16 @@ class DraftTests(FilingTestCase):
     def test_city_viewer_reads_but_cannot_write(self):
         self.login(self.alice)
         self.save_complete()
+        version = self.version()
         self.login(self.carol)
         page = self.client.get(URL)
         self.assertNotContains(page, 'name="action"')
-        self.assertEqual(self.client.post(URL, {"action": "save"}).status_code, 404)
+        # Carol sees the report: her role is refused (403, audited), nothing is saved.
+        response = self.post("save", building_area="1")
+        self.assertContains(response, "只有基地信息管理员可以修改报表", status_code=403)
+        self.assertEqual(self.version(), version)
+        self.assertTrue(AuditEvent.objects.filter(event="role_denied", actor_username="carol",
+                                                  outcome="denied").exists())
 
     def test_no_round_no_filing(self):
         self.login(self.alice)
@@ -233,7 +240,7 @@ class DeadlineTests(FilingTestCase):
         self.round.save()
         self.login(self.alice)
         response = self.submit_complete()
-        self.assertContains(response, "报送截止日期（2018年03月31日）已过")
+        self.assertContains(response, "报送截止日期（2018年03月31日）已过", status_code=409)
         self.assertFalse(Report.objects.exists())
         self.assertRedirects(self.save_complete(), URL)
         self.assertEqual(self.report().status, Status.DRAFT)
@@ -251,7 +258,7 @@ class DeadlineTests(FilingTestCase):
         self.login(self.bob)
         response = self.client.post("/bases/B001/reports/2018/",
                                     {"action": "submit", "version": "", **complete_values()})
-        self.assertContains(response, "已过")
+        self.assertContains(response, "已过", status_code=409)
 
     def test_extension_must_be_after_the_round_deadline(self):
         self.login(self.pat)
@@ -263,7 +270,9 @@ class DeadlineTests(FilingTestCase):
         self.login(self.pat)
         self.client.post("/rounds/2018/", {"action": "close"})
         self.login(self.alice)
-        self.assertEqual(self.client.post(URL, {"action": "save"}).status_code, 404)
+        response = self.client.post(URL, {"action": "save", "building_area": "1"})
+        self.assertContains(response, "2018年度的报送已关闭", status_code=409)
+        self.assertFalse(Report.objects.exists())
 
 
 class ReviewCycleTests(FilingTestCase):
@@ -304,7 +313,7 @@ class ReviewCycleTests(FilingTestCase):
 
         self.login(self.alice)
         self.assertNotContains(self.client.get(URL), 'name="action"')
-        self.assertEqual(self.post("save", building_area="1").status_code, 404)
+        self.assertEqual(self.post("save", building_area="1").status_code, 409)
 
         self.login(self.pat)
         self.assertRedirects(self.review("reopen", comment="数据需更正"), URL)
@@ -338,7 +347,7 @@ class ReviewCycleTests(FilingTestCase):
         self.login(self.alice)
         self.submit_complete()
         response = self.review("approve")
-        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "只有省级管理员可以审核报表", status_code=403)
         self.assertEqual(self.report().status, Status.SUBMITTED)
 
 

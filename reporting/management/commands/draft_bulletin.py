@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reporting.bulletin import draft_bulletin
 from reporting.bulletin_docx import write_bulletin_docx
 from reporting.statistics import MAX_TOP
+from reporting.years import checked_years
 
 
 class Command(BaseCommand):
@@ -35,10 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the .docx file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        year: int = options["year"]
-        compare_year: int = options["compare_year"] or year - 1
-        if compare_year == year:
-            raise CommandError("--compare-year must differ from --year")
+        year, compare_year = checked_years(options["year"], options["compare_year"])
         top = options["top"]
         if top is not None and not 1 <= top <= MAX_TOP:
             raise CommandError(f"--top must be between 1 and {MAX_TOP}")

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.annex_workbook import WORKBOOK_TOP, write_annex_workbook
 from reporting.statistics import compute_annexes, compute_rankings
+from reporting.years import checked_years
 
 
 class Command(BaseCommand):
@@ -30,10 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        year: int = options["year"]
-        compare_year: int = options["compare_year"] or year - 1
-        if compare_year == year:
-            raise CommandError("--compare-year must differ from --year")
+        year, compare_year = checked_years(options["year"], options["compare_year"])
         annexes = compute_annexes(year=year, compare_year=compare_year,
                                   cohort_batch=options["cohort_batch"],
                                   preview=options["preview"])

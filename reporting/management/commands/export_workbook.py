@@ -8,6 +8,7 @@ from bases.audit import record
 from bases.models import Base
 from reporting.exports import STATUSES, reports_to_export
 from reporting.workbook import write_data_workbook
+from reporting.years import checked_years
 
 
 class Command(BaseCommand):
@@ -20,8 +21,7 @@ class Command(BaseCommand):
                             help="只导出已审核的报表（默认），或全部状态")
 
     def handle(self, *args, year: int, output: str, status: str, **options) -> None:
-        if not 2000 <= year <= 2100:
-            raise CommandError("年度应在2000至2100之间")
+        year, _ = checked_years(year)
         try:
             count = write_data_workbook(output, bases=Base.objects.all(),
                                         reports=reports_to_export(year=year, status=status))

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from bases.models import Base, City, Role
 from bases.services import provision_account
+from reporting import rounds
 from reporting.demo_data import demo_bases
 from reporting.imports import import_book
-from reporting.models import Round, Status
+from reporting.models import Status
 from reporting.workbook import DataWorkbook
 
 DEMO_PASSWORD = "Demo-Portal-2026"
@@ -54,12 +55,13 @@ class Command(BaseCommand):
         Base.objects.bulk_update(bases, ["year_designated", "operator"])
 
         today = timezone.localdate()
-        Round.objects.create(year=2016, opens_on=dt.date(2017, 1, 3),
-                             deadline=dt.date(2017, 1, 20), closed_at=timezone.now())
-        Round.objects.create(year=2017, opens_on=dt.date(2018, 1, 2),
-                             deadline=dt.date(2018, 1, 20), closed_at=timezone.now())
-        Round.objects.create(year=2018, opens_on=dt.date(2018, 1, 1),
-                             deadline=today + dt.timedelta(days=90))
+        # Through the rounds' services, as the province would: validated and audited.
+        for year, opens_on, deadline in ((2016, dt.date(2017, 1, 3), dt.date(2017, 1, 20)),
+                                         (2017, dt.date(2018, 1, 2), dt.date(2018, 1, 20))):
+            past = rounds.open_round(year=year, opens_on=opens_on, deadline=deadline, actor=None)
+            rounds.close_round(round_=past, actor=None)
+        rounds.open_round(year=2018, opens_on=dt.date(2018, 1, 1),
+                          deadline=today + dt.timedelta(days=90), actor=None)
 
         flagship = Base.objects.get(name=CHANGSHA_FLAGSHIP)
         second_batch = Base.objects.filter(batch=2).order_by("code").first()

@@ -1,0 +1,38 @@
+"""Extension points through which the apps above `bases` add to its pages.
+
+`bases` never imports those apps (it is the lower layer); they register here instead, from
+their AppConfig.ready(). Today: sections of a base's page (reporting adds the base's rounds
+and reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from bases.models import Base
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A part of a page: the template to include and its context (as `section.context`)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+BaseSection = Callable[[HttpRequest, Base], PageSection]
+_base_sections: list[BaseSection] = []
+
+
+def register_base_section(section: BaseSection) -> BaseSection:
+    if section not in _base_sections:
+        _base_sections.append(section)
+    return section
+
+
+def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
+    return [section(request, base) for section in _base_sections]
