@@ -3,7 +3,7 @@ from django import forms
 from bases.models import Base, City
 
 
-class BaseFilterForm(forms.Form):
+class BaseListFilterForm(forms.Form):
     q = forms.CharField(label="名称或编码", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "名称或编码"}))
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,

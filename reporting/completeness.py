@@ -17,7 +17,9 @@ STATES = [(NOT_STARTED, "未开始"), *Status.choices]
 
 
 @dataclass
-class BaseState:
+class BaseFilingState:
+    """Where one base stands in the round: its report's state and whether it is late."""
+
     code: str
     name: str
     city: str
@@ -37,7 +39,7 @@ class Tally:
     on_time: int = 0
     late: int = 0
 
-    def add(self, state: BaseState) -> None:
+    def add(self, state: BaseFilingState) -> None:
         self.counts[state.state] += 1
         if state.late:
             self.late += 1
@@ -52,12 +54,12 @@ class Tally:
 @dataclass
 class Completeness:
     round: Round
-    bases: list[BaseState]
+    bases: list[BaseFilingState]
     by_city: list[Tally]
     total: Tally
 
     @property
-    def missing(self) -> list[BaseState]:
+    def missing(self) -> list[BaseFilingState]:
         return [b for b in self.bases if b.state in (NOT_STARTED, Status.DRAFT)]
 
 
@@ -83,7 +85,7 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
             late = timezone.localtime(submitted).date() > deadline
         else:
             late = today > deadline
-        states.append(BaseState(base["code"], base["name"], base["city__name"], state,
+        states.append(BaseFilingState(base["code"], base["name"], base["city__name"], state,
                                 deadline, late))
     by_city: dict[str, Tally] = {}
     total = Tally("全省")
