@@ -111,6 +111,7 @@ class Indicator:
     bulletin_label: str = ""
     #: An innovation platform (创新平台), counted together in the bulletin's evidence.
     innovation_platform: bool = False
+    #: Soft check (SPEC section 4): a figure above this share of another needs explaining.
     soft_share: SoftShare | None = None
 
     def __post_init__(self) -> None:
@@ -407,6 +408,10 @@ def use_catalog(catalog: Iterable[Indicator]) -> None:
         orders = [i.annex.order for i in catalog if i.section == section and i.annex]
         if len(set(orders)) != len(orders):
             raise ValueError(f"two annex rows of {section} share a place")
+    for i in catalog:
+        scales = {i.annex.year_scale, i.annex.comparison_scale} if i.annex else set()
+        if scales - {0, WAN} or (scales - {0} and i.unit not in SCALED_UNITS):
+            raise ValueError(f"{i.code}: no display unit for the annex scale")
     places = [place for i in catalog for place in (i.ranking, i.increase_ranking)
               if place is not None] + [group.place for group in RANKING_GROUPS]
     if len(set(places)) != len(places):

@@ -125,15 +125,16 @@ class RegisteredFigureTests(CatalogTestCase):
 
 
 class CatalogRulesTests(CatalogTestCase):
-    def test_a_catalog_with_a_repeated_code_or_annex_place_is_refused_and_nothing_changes(self):
+    def test_a_catalog_the_annexes_cannot_print_is_refused_and_nothing_changes(self):
         before = indicators.CATALOG
         twin = Indicator("building_area", OPERATION, "建筑面积", "平方米", "decimal")
         crowded = Indicator("crowded", OPERATION, "拥挤", "家", "int", annex=AnnexRow(1))
-        for extra in (twin, crowded):
+        unscalable = Indicator("heads", OPERATION, "人数", "人", "int", annex=AnnexRow(20, WAN))
+        for extra in (twin, crowded, unscalable):
             with self.subTest(extra=extra.code), self.assertRaises(ValueError):
                 indicators.use_catalog((*before, extra))
             self.assertIs(indicators.CATALOG, before)
-            self.assertNotIn("crowded", indicators.BY_CODE)
+            self.assertEqual(list(indicators.BY_CODE.values()), list(before))
 
     def test_the_share_check_takes_its_limit_from_the_catalog(self):
         share = SoftShare("operator_revenue", Decimal("0.3"))
