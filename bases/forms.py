@@ -8,7 +8,7 @@ from bases import services
 from bases.models import Base, City
 
 
-class BaseFilterForm(forms.Form):
+class BaseListFilterForm(forms.Form):
     q = forms.CharField(label="名称或编码", required=False,
                         widget=forms.TextInput(attrs={"placeholder": "名称或编码"}))
     city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_POST
 from bases import services
 from bases.access import bases_for, get_base, require_role
 from bases.audit import CappedPaginator, audit_workbook, record
-from bases.forms import AuditFilterForm, BaseFilterForm, HandoverForm, HandoverRequestForm
+from bases.forms import AuditFilterForm, BaseListFilterForm, HandoverForm, HandoverRequestForm
 from bases.hooks import base_sections
 from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
 
 
 def base_list(request: HttpRequest) -> HttpResponse:
     require_role(request, Role.PROVINCE, Role.CITY)
-    form = BaseFilterForm(request.GET or None)
+    form = BaseListFilterForm(request.GET or None)
     bases = form.filter(bases_for(request.user)).annotate(
         officer_count=Count("officers", filter=Q(officers__is_active=True))
     ).order_by("code")

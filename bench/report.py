@@ -9,49 +9,12 @@ import platform
 import sqlite3
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
-# Figures measured before this work (code of commit 581aa62: openpyxl read-only parsing,
-# five indexes on ReportValue, the rows held as a list), on this machine on 2026-11-27
-# while other test suites ran. Kept here because `make bench` measures the current code.
-BEFORE = [
-    ("PostgreSQL, 3,000 bases x 2 years, first import of the workbook", "1.5",
-     "17.2 s = 348 reports/s (16,759 values/s), peak RSS 241 MB"),
-    ("the same, second measurement", "4.5",
-     "21.5 s = 279 reports/s (13,407 values/s), peak RSS 243 MB"),
-    ("of which reading the workbook (openpyxl read-only)", "1.5", "7.25 s"),
-    ("of which COPY of 288,500 values with 5 indexes / with 2 indexes", "4.2-4.5",
-     "7.45 s / 2.75 s"),
-    ("statistics right after a bulk import (no ANALYZE, autovacuum off): annexes + "
-     "rankings, ORM / raw SQL", "1.5", "8.2 s / 28.3 s (after ANALYZE: 2.5 s / 2.4 s)"),
-    ("data workbook export, 3,000 bases, write_data_workbook / bare openpyxl (CPU s)",
-     "3.0", "2.67 s / 1.46 s"),
-]
-
-
-# The form page and logins before this session's fixes (HEAD 5da3e1e, the 03:40 full run and
-# in-process measurements on 2026-11-27).
-BEFORE_FORM = [
-    ("form page in-process, 300 bases (CPU, best of 5)", "1.0", "105 ms (03:40 run); 88 ms at "
-     "04:28"),
-    ("form page in-process, 3,000 bases (CPU, best of 5)", "1.0", "412 ms"),
-    ("of which the previous year's medians, 300 / 3,000 bases", "1.0", "27 ms / 273 ms"),
-    ("saturated form page / /healthz, 16 users", "1.8", "16.7 req/s / 919 req/s (2%)"),
-    ("queries per form page view (an officer with a draft)", "", "16, one of them the "
-     "session UPDATE"),
-    ("one login (PBKDF2, 1,000,000 iterations)", "1.0", "0.71 s CPU"),
-]
-
-# Target 5 in earlier full runs of this benchmark today (same machine, other test suites
-# running): the load test's outcome follows the machine's load.
-EARLIER_DEADLINE = [
-    ("02:46, think time 10–30 s, 2 users/s (this configuration)", "2.2",
-     "steady state p95 371 ms / p99 783 ms (804 requests); whole run 683 / 1,070 ms, "
-     "without the login POST 488 / 810 ms; 0 errors of 1,424; 0 lost writes of 90; "
-     "saturated form page 16.9 req/s vs /healthz 634 req/s (3%)"),
-    ("02:28, think time 5–15 s, 4 users/s", "6.1",
-     "whole run p95 9,900 ms / p99 12,000 ms; 0 errors of 1,593; 0 lost writes of 90; "
-     "saturated form page 9.2 req/s vs /healthz 322 req/s (3%)"),
-]
+#: BENCHMARKS.md ends with this section: figures of earlier code and earlier runs, dated,
+#: written by hand. `make bench` measures only the code it runs, so it never prints them as
+#: its own; it carries the section over unchanged when it rewrites the file.
+HISTORY_HEADING = "## History (not measured by the run above)"
 
 
 def _fmt(value: float, digits: int = 2) -> str:
@@ -142,6 +105,10 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
     add(f"Written by `make bench` ({kind}) "
         f"on {dt.datetime.now():%Y-%m-%d %H:%M}, HEAD {_git_commit()} plus the working tree; "
         f"the run took {minutes:.1f} minutes.")
+    add("")
+    add("Every figure below was measured in this run. Figures of the code before the fixes "
+        "and of earlier runs are in the dated sections of History at the end, which "
+        "`make bench` keeps but never re-measures.")
     add("")
     add("## Machine")
     add("")
@@ -344,14 +311,6 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
         f"the new reader {reader['ours_wall']:.2f} s / {reader['ours_cpu']:.2f} s CPU "
         f"({reader['openpyxl_cpu'] / reader['ours_cpu']:.1f}x less CPU).")
     add("")
-    add("Before (measured during this work on the code before it; `make bench` does not "
-        "re-run the old code):")
-    add("")
-    add("| measurement | load | figure |")
-    add("| --- | --- | --- |")
-    for what, load, figure in BEFORE:
-        add(f"| {what} | {load} | {figure} |")
-    add("")
 
     if "deadline" in results:
         add("## 5. Deadline day (PostgreSQL, 300 bases, gunicorn 4 sync workers, DJANGO_DEBUG=0)")
@@ -409,14 +368,6 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
             add(f"| {name} | {r['Request Count']} | {float(r['Requests/s']):.1f} | "
                 f"{r['Median Response Time']} | {r['95%']} | {results[key]['load']} |")
         add("")
-        add("Earlier full runs today, before the form-page and login fixes (figures from "
-            "their BENCHMARKS.md):")
-        add("")
-        add("| run | load | figures |")
-        add("| --- | --- | --- |")
-        for run, load, figures in EARLIER_DEADLINE:
-            add(f"| {run} | {load} | {figures} |")
-        add("")
         cost = results["form_cost"]
         add("The form page in-process (test client, DJANGO_DEBUG=0, an officer with a saved "
             "draft; CPU seconds, best of 5), and `previous_year_medians`, which the page runs "
@@ -429,14 +380,6 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
             add(f"| {c['bases']:,} | {c['previous_values']:,} | {c['page_cpu'] * 1000:.0f} ms | "
                 f"{c['medians_cpu'] * 1000:.1f} ms | {c['page_cold_cpu'] * 1000:.0f} ms | "
                 f"{c['medians_cold_cpu'] * 1000:.0f} ms |")
-        add("")
-        add("Before (measured on the code before the fixes; `make bench` measures the "
-            "current code):")
-        add("")
-        add("| measurement | load | figure |")
-        add("| --- | --- | --- |")
-        for what, load, figure in BEFORE_FORM:
-            add(f"| {what} | {load} | {figure} |")
         add("")
 
     add("## 6. List pages")
@@ -456,7 +399,7 @@ def render(results: dict, facts: dict, *, quick: bool) -> str:
         "10,001 matching events (`bases.audit.CappedPaginator`; past 10,000 the page says "
         "so and points to the filters and the export); a full `SELECT COUNT(*)` of the "
         f"table would take {audit['count_seconds'] * 1000:.0f} ms on every view and grow "
-        "with the log (it did before: 49 ms at 500,004 events in the 03:40 run).")
+        "with the log.")
     add("")
     out.extend(findings(results))
     return "\n".join(out) + "\n"
@@ -485,9 +428,9 @@ def findings(results: dict) -> list[str]:
         "(now `values__code__in=<ranked codes>`, before the annotate so the sums use the "
         "same join; the raw-SQL yardstick got the same filter), and its hash aggregate "
         "spilled to disk at PostgreSQL's default work_mem of 4MB (the portal now sets "
-        "`-c work_mem=16MB` on its PostgreSQL connections). Annexes + rankings at 3,000 "
-        "bases: 1,269 ms before (03:40 run, load 1.0) → "
-        f"{pg_big['orm_median'] * 1000:.0f} ms now. What remains is linear in the data by "
+        f"`-c work_mem=16MB` on its PostgreSQL connections). Annexes + rankings at {big:,} "
+        f"bases: {pg_big['orm_median'] * 1000:.0f} ms in this run (before the fixes: see "
+        "History). What remains is linear in the data by "
         "nature: the annexes sum every value of two years, and no query plan reads 288,500 "
         "values in the time of 9,600. Meeting the ratio would take aggregates maintained "
         "at write time (per year, status, batch and city) or a cache of the computed "
@@ -499,12 +442,11 @@ def findings(results: dict) -> list[str]:
     add("**Fixed: statistics right after an import.** PostgreSQL had no planner statistics "
         "for freshly loaded tables (autovacuum is off on this server; where it is on, "
         "autoanalyze still lags a minute or more): the cohort queries became nested loops "
-        "over every report, and annexes + rankings took 8.2 s (raw SQL 28 s) instead of "
-        "2.5 s. `import_book` now runs `ANALYZE` on bases, reports and values after an "
-        "import of 20,000 values or more (about 0.15 s at 3,000 bases).")
+        "over every report (History has the figures). `import_book` now runs `ANALYZE` on "
+        "bases, reports and values after an import of 20,000 values or more.")
     add("")
-    add(f"**Target 3, long exports: met.** Up to {view['inline_max']:,} reports (about 2 s "
-        "here) the export is still the answer to the request. Above that, `export_data` "
+    add(f"**Target 3, long exports: met.** Up to {view['inline_max']:,} reports the export is "
+        "still the answer to the request. Above that, `export_data` "
         "records an `ExportJob` (reporting/exports.py) and, after the commit, starts it as a "
         "detached `manage.py run_export_jobs --job ID` in its own session, so no gunicorn "
         "worker timeout, reload or restart can kill it; the request returns in "
@@ -534,15 +476,15 @@ def findings(results: dict) -> list[str]:
         "the report index is a prefix of the unique one, and nothing looks values up by "
         "code alone (the statistics join from reports; see the EXPLAIN table: same plans, "
         "same times), so migration 0002 drops three; (3) all 288,500 rows were held as a "
-        "list and one StringIO before COPY: now COPY reads them as they are formatted (peak "
-        "RSS 241 → ~180 MB); (4) the 6,000 import transitions went through bulk_create's "
+        "list and one StringIO before COPY: now COPY reads them as they are formatted; (4) "
+        "the 6,000 import transitions went through bulk_create's "
         "per-field preparation: on PostgreSQL they are now COPYed too, every constant column "
         "prepared once by the model's own fields (defaults included) and only the report, "
-        "the previous status and the snapshot per row (the import's write phase 4.0 → 3.0 s). "
+        "the previous status and the snapshot per row (figures before the fixes: History). "
         "What remains is mostly PostgreSQL's: the COPY itself, one deferred foreign-key "
-        "check per value at COMMIT (about 2 s for 288,500 rows: the cost of the schema's FK, "
-        "which stays on), and inserting the reports; in Python, reading (about 2.4 s) and "
-        "the soft findings (0.7 s). SQLite (the development database) imports "
+        "check per value at COMMIT (the cost of the schema's FK, which stays on), and "
+        "inserting the reports; in Python, reading and the soft findings. SQLite (the "
+        "development database) imports "
         "at well under 500 reports/s: Django's bulk INSERTs of 333 rows each.")
     add("")
     if "form_cost" in results:
@@ -574,10 +516,9 @@ def findings(results: dict) -> list[str]:
             "request (`SESSION_SAVE_EVERY_REQUEST`: an UPDATE and a commit per page): it is "
             "now written at most once a minute, the 30-minute idle timeout still sliding "
             "(`SessionActivityMiddleware`); (5) last year's approved figures were read twice "
-            "per view. Logins hashed with PBKDF2 at 1,000,000 iterations (0.71 s CPU each, "
-            "1.4 cores for the 2 logins a second of the ramp-up): Argon2 is now the first "
-            "hasher (0.25 s; memory-hard; old hashes are upgraded at the next login). Before "
-            "→ after: see the table above. What is left is Django's own work: an authenticated "
+            "per view. Logins hashed with PBKDF2 at 1,000,000 iterations: Argon2 is now the "
+            "first hasher (memory-hard; old hashes are upgraded at the next login; History "
+            "has the CPU cost of both). What is left is Django's own work: an authenticated "
             f"page with nothing but the layout (the password page) reaches {layout:.0f} req/s "
             f"= {layout / health:.0%} of /healthz on the same server, so 30% is beyond any "
             "signed-in page on these 2 cores (/healthz is one `SELECT 1` without a session; "
@@ -596,6 +537,23 @@ def findings(results: dict) -> list[str]:
         "above).")
     add("")
     return lines
+
+
+def kept_history(path: Path) -> str:
+    """The History section of the BENCHMARKS.md about to be replaced ("" if none)."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return ""
+    start = text.find(HISTORY_HEADING)
+    return "" if start < 0 else text[start:].rstrip() + "\n"
+
+
+def write(path: Path, results: dict, facts: dict, *, quick: bool) -> None:
+    """BENCHMARKS.md: this run's figures, then the History section carried over."""
+    history = kept_history(path)
+    text = render(results, facts, quick=quick)
+    path.write_text(text + ("\n" + history if history else ""))
 
 
 def _rps(result: dict, name: str) -> float:

@@ -402,7 +402,7 @@ def main() -> None:
     saved = Path(tempfile.gettempdir()) / "bench-last-run.pickle"
     if options.render:
         results, facts, quick = pickle.loads(Path(options.render).read_bytes())
-        Path(options.out).write_text(report.render(results, facts, quick=quick))
+        report.write(Path(options.out), results, facts, quick=quick)
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     databases = Databases(tmp)
@@ -417,8 +417,7 @@ def main() -> None:
     facts["cpu_end"] = cpu_times()
     saved.write_bytes(pickle.dumps((results, facts, options.quick)))
     log(f"figures saved in {saved} (re-render: bench/run.py --render {saved})")
-    text = report.render(results, facts, quick=options.quick)
-    Path(options.out).write_text(text)
+    report.write(Path(options.out), results, facts, quick=options.quick)
     log(f"wrote {options.out} in {(results['finished'] - results['started']) / 60:.1f} min")
     print(report.summary(results))
 

@@ -255,7 +255,7 @@ def _export_querysets(year: int):
     from bases.models import Base
     from reporting.exports import reports_to_export
 
-    return Base.objects.all(), reports_to_export(year=year, status="approved")
+    return Base.objects.all(), reports_to_export(year=year, scope="approved")
 
 
 @task

@@ -89,7 +89,7 @@ class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     roles = (Role.PROVINCE,)
     read_only = True
-    list_display = ("created_at", "requested_by", "year", "status", "state", "rows_done",
+    list_display = ("created_at", "requested_by", "year", "scope", "state", "rows_done",
                     "rows_total", "finished_at")
-    list_filter = ("state", "year", "status")
+    list_filter = ("state", "year", "scope")
     list_select_related = ("requested_by",)

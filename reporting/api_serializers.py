@@ -27,7 +27,7 @@ from reporting.models import Report, Round, Status, Transition
 from reporting.queries import default_year
 from reporting.years import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN, comparison_year
 
-MAX_INT = 10**14 - 1  # indicators.VALUE_LIMIT − 1: the largest storable whole figure
+MAX_INT = indicators.MAX_WHOLE
 NON_FIELD = "non_field_errors"
 
 
@@ -120,7 +120,7 @@ class StrictBooleanField(serializers.BooleanField):
 def decimal_pattern(indicator: Indicator) -> str:
     sign = "-?" if indicator.minimum is None or indicator.minimum < 0 else ""
     fraction = rf"(\.[0-9]{{1,{indicator.decimals}}})?" if indicator.decimals else ""
-    return rf"^{sign}[0-9]{{1,14}}{fraction}$"
+    return rf"^{sign}[0-9]{{1,{indicators.WHOLE_DIGITS}}}{fraction}$"
 
 
 def _example(indicator: Indicator) -> str:

@@ -20,11 +20,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from reporting.indicators import SERVICE_CATEGORIES
+from reporting import indicators
+from reporting.indicators import (
+    PATENT_TYPES,
+    SERVED_LABEL,
+    SERVICE_CATEGORIES,
+    SESSIONS_LABEL,
+    WAN,
+)
 from reporting.statistics import (
     MAX_TOP,
     TOTAL_LABEL,
-    WAN,
     Annex,
     Annexes,
     Cell,
@@ -67,8 +73,8 @@ EVIDENCE_NOTE = ("以下指标由系统根据{source}报表计算，可作为分
 PROBLEMS_PLACEHOLDER = "【请结合上述指标撰写存在的问题。】"
 NEXT_STEPS_PLACEHOLDER = "【请撰写下一步工作要求。】"
 SIGNATURE = ("【发文单位】", "【发文日期】")
-PLATFORM_CODES = ("tech_centers", "engineering_research_centers", "engineering_labs",
-                  "postdoc_stations")
+#: The figures of 一.6 in order: what the enterprises hold, then the kinds of patents.
+HOLDINGS = ("trademarks", "software_copyrights", "patents")
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,6 +179,17 @@ def plain(value: Decimal | int, decimals: int = 2, scale: int = 0) -> str:
     rounded = Cell(Decimal(value), decimals, scale).rounded
     assert rounded is not None
     return format(rounded.normalize(), "f")
+
+
+def label_in_text(code: str) -> str:
+    """The figure's name in running text, as the catalog words it (`bulletin_label`)."""
+    return indicators.BY_CODE[code].bulletin_label
+
+
+def grown(annex: int, code: str, words: str | None = None) -> tuple[int, str, str, int]:
+    """A `cohort_changes` item: the growth column of 附件2 or 附件6 for `code`, worded as
+    the catalog words the figure unless `words` says otherwise."""
+    return annex, code, words or label_in_text(code), 2
 
 
 def change(cell: Cell | None) -> str | None:
@@ -344,8 +361,8 @@ class _Writer:
                 f"建筑面积最大的依次是：{names(largest)}" if len(largest) > 1
                 else f"建筑面积最大的是{names(largest)}",
                 f"均在{plain(floor, 0)}万平方米以上" if floor is not None else None)
-        increase = self.most_increase("building_area_increase", "建筑面积", "新增", "万平方米",
-                                      2, WAN)
+        increase = self.most_increase("building_area_increase", label_in_text("building_area"),
+                                      "新增", "万平方米", 2, WAN)
         factory = self.figure(1, "standard_factory_area")
         factory_text = sentence(factory and f"{y}省级创业创新基地标准厂房总面积{factory}万平方米")
         first = tied_first(self.ranked("standard_factory_area_increase"))
@@ -357,8 +374,8 @@ class _Writer:
                                 f"为新增标准厂房面积最多的创业基地。")
         factory_top = self.valued_list("standard_factory_area", "拥有标准厂房面积", "万平方米",
                                        2, WAN)
-        cohort = self.cohort_changes(((2, "building_area", "建筑面积", 2),
-                                      (2, "standard_factory_area", "标准厂房面积", 2)))
+        cohort = self.cohort_changes((grown(2, "building_area"),
+                                      grown(2, "standard_factory_area")))
         return without_empty(body(opening, largest_text, increase),
                              body(factory_text, factory_increase, factory_top),
                              body(cohort))
@@ -382,10 +399,9 @@ class _Writer:
         top = self.top_of("operator_revenue")
         if top:
             revenue_text += f"{names(top)}营业收入居全省{ordinal_places(len(top))}。"
-        cohort = self.cohort_changes(((2, "operator_total_assets", "运营单位总资产", 2),
-                                      (2, "operator_revenue", "营业收入", 2),
-                                      (2, "service_revenue", "服务收入", 2),
-                                      (2, "service_expenditure", "服务性支出", 2)))
+        cohort = self.cohort_changes(tuple(grown(2, code) for code in (
+            "operator_total_assets", "operator_revenue", "service_revenue",
+            "service_expenditure")))
         return without_empty(body(assets_text), body(revenue_text), body(cohort))
 
     def staff(self) -> tuple[Paragraph, ...]:
@@ -408,8 +424,7 @@ class _Writer:
             both = "均" if len(first) > 1 else ""
             mentor_text += (f"{y}{names(first)}{both}新增创业辅导师{plain(first[0].value)}名，"
                             f"为新增创业辅导师最多的基地。")
-        cohort = self.cohort_changes(((2, "service_staff", "服务人员数量", 2),
-                                      (2, "certified_mentors", "创业辅导师持证人数", 2)))
+        cohort = self.cohort_changes((grown(2, "service_staff"), grown(2, "certified_mentors")))
         return without_empty(body(staff_text), body(mentor_text), body(cohort))
 
     def share_true(self, code: str) -> tuple[int, str | None]:
@@ -462,9 +477,9 @@ class _Writer:
             totals = f"{y}省级创业创新基地开展服务活动情况如下："
         leaders_text = (self.ranked_list("service_sessions", f"{y}开展服务活动次数最多的分别是")
                         + self.ranked_list("enterprises_served", "服务企业数量最多的依次是"))
-        cohort = self.cohort_changes(((2, "third_party_institutions", "引进第三方服务机构", 2),
-                                      (4, TOTAL_LABEL, "开展服务活动场次", 2),
-                                      (4, TOTAL_LABEL, "服务企业家次", 5)))
+        cohort = self.cohort_changes((grown(2, "third_party_institutions"),
+                                      (4, TOTAL_LABEL, SESSIONS_LABEL, 2),
+                                      (4, TOTAL_LABEL, SERVED_LABEL, 5)))
         return without_empty(body(policy), body(totals), *items, body(leaders_text),
                              body(cohort))
 
@@ -483,50 +498,40 @@ class _Writer:
         text += self.valued_list("resident_enterprises", "入驻企业", "家")
         reporting = self.figure(5, "reporting_enterprises")
         employees = self.figure(5, "employees")
-        money = [(wording, rescaled(self.cell(5, code), 1))
-                 for code, wording in (("ent_total_assets", "总资产"), ("ent_revenue", "营业收入"),
-                                       ("ent_profit", "利润"), ("ent_tax", "税金"))]
+        money = [(label_in_text(code), rescaled(self.cell(5, code), 1))
+                 for code in ("ent_total_assets", "ent_revenue", "ent_profit", "ent_tax")]
         business = sentence(
             reporting and f"{y}报送经营数据的入驻企业{reporting}家",
             employees and f"就业人数{employees}人",
-            *(value and f"{wording}{value}亿元" for wording, value in money))
+            *(value and f"{words}{value}亿元" for words, value in money))
         if not reporting and business:
             business = f"{y}入驻企业" + business
-        cohort = self.cohort_changes(((2, "resident_enterprises", "入驻企业户数", 2),
-                                      (2, "small_micro_enterprises", "小微企业户数", 2),
-                                      (6, "employees", "入驻企业就业人数", 2),
-                                      (6, "ent_revenue", "营业收入", 2),
-                                      (6, "ent_profit", "利润", 2),
-                                      (6, "ent_tax", "税金", 2)))
+        cohort = self.cohort_changes((
+            grown(2, "resident_enterprises"), grown(2, "small_micro_enterprises"),
+            grown(6, "employees", f"入驻企业{label_in_text('employees')}"),
+            *(grown(6, code) for code in ("ent_revenue", "ent_profit", "ent_tax"))))
         return without_empty(body(text), body(business), body(cohort))
 
     def innovation(self) -> tuple[Paragraph, ...]:
         y = self.y
-        counts = {code: self.figure(5, code) for code in (
-            "trademarks", "software_copyrights", "patents", "invention_patents",
-            "utility_model_patents", "design_patents")}
-        held = "，".join(f"{wording}{value}件" for wording, value in (
-            ("商标", counts["trademarks"]), ("软件著作权", counts["software_copyrights"]),
-            ("专利", counts["patents"])) if value)
-        kinds = "，".join(f"{wording}{value}件" for wording, value in (
-            ("发明专利", counts["invention_patents"]),
-            ("实用新型专利", counts["utility_model_patents"]),
-            ("外观设计专利", counts["design_patents"])) if value)
+        counts = {code: self.figure(5, code) for code in (*HOLDINGS, *PATENT_TYPES)}
+        held = "，".join(f"{label_in_text(code)}{counts[code]}件" for code in HOLDINGS
+                        if counts[code])
+        kinds = "，".join(f"{label_in_text(code)}{counts[code]}件" for code in PATENT_TYPES
+                         if counts[code])
         if held and kinds:
             held += f"，其中：{kinds}"
         elif kinds:
             held = kinds
         if held:
             held = f"{y}入驻企业拥有{held}。"
-        doubled = [wording for code, wording in (
-            ("trademarks", "商标"), ("software_copyrights", "软件著作权"), ("patents", "专利"),
-            ("invention_patents", "发明专利"), ("utility_model_patents", "实用新型专利"),
-            ("design_patents", "外观设计专利"))
-            if (cell := self.cell(6, code, 2)) is not None and cell.value is not None
-            and cell.value >= 1]
+        doubled = [label_in_text(code) for code in (*HOLDINGS, *PATENT_TYPES)
+                   if (cell := self.cell(6, code, 2)) is not None and cell.value is not None
+                   and cell.value >= 1]
+        first, *others = HOLDINGS
         cohort = self.cohort_changes(
-            ((6, "trademarks", "入驻企业拥有商标", 2), (6, "software_copyrights", "软件著作权", 2),
-             (6, "patents", "专利", 2)),
+            (grown(6, first, f"入驻企业拥有{label_in_text(first)}"),
+             *(grown(6, code) for code in others)),
             after=f"，其中{'、'.join(doubled)}数量实现成倍增长" if doubled else "")
         leaders_text = self.ranked_list("intellectual_property",
                                         "入驻企业拥有知识产权总数最多的分别是")
@@ -561,9 +566,8 @@ class _Writer:
             reporting and f"报送数据的{reporting}家入驻企业中",
             high_tech and f"高新技术企业{high_tech}家",
             high_tech_share and f"占报送企业总数的{high_tech_share}")
-        platforms = [(label, self.figures.total(code)) for code, label in zip(
-            PLATFORM_CODES, ("省级以上企业技术中心", "省级以上工程技术研发中心",
-                             "省级以上工程实验室", "博士后工作站"), strict=True)]
+        platforms = [(platform.bulletin_label, self.figures.total(platform.code))
+                     for platform in indicators.innovation_platforms()]
         platform_total = sum_present(value for _, value in platforms)
         per_base = shown(number(ratio(platform_total, self.n), 2))
         innovation += sentence(
@@ -571,11 +575,11 @@ class _Writer:
               for label, value in platforms),
             f"合计{plain(platform_total, 0)}家" if platform_total is not None else None,
             per_base and f"平均每家基地{per_base}家")
-        averages = [(wording, self.figure(5, code, 2)) for code, wording in (
-            ("invention_patents", "发明专利"), ("software_copyrights", "软件著作权"))]
+        averages = [(label_in_text(code), self.figure(5, code, 2))
+                    for code in ("invention_patents", "software_copyrights")]
         if any(value for _, value in averages):
             innovation += ("入驻企业平均每家拥有" + "、".join(
-                f"{wording}{value}件" for wording, value in averages if value) + "。")
+                f"{words}{value}件" for words, value in averages if value) + "。")
         numbered = [(title, text) for title, text in (
             ("公共服务平台建设", platform), ("服务创收能力", service_text),
             ("入驻企业技术创新能力", innovation)) if text]

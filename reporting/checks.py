@@ -16,7 +16,6 @@ from reporting.indicators import SERVICE_CATEGORIES, Value
 
 YOY_LIMIT = Decimal("0.5")
 YOY_MIN_FIGURE = 10
-SERVICE_REVENUE_SHARE_LIMIT = Decimal("0.5")
 SERVED_PER_SESSION_LIMIT = 100
 MEDIAN_MULTIPLE = 10
 
@@ -89,12 +88,11 @@ def soft_findings(
                 "yoy_change", indicator.code,
                 f"比上年变化{change:+.1f}%（上年{last}），超过±50%，请说明原因"))
 
-    revenue, service_revenue = values.get("operator_revenue"), values.get("service_revenue")
-    if revenue and service_revenue is not None and revenue > 0 and (
-        Decimal(service_revenue) > SERVICE_REVENUE_SHARE_LIMIT * Decimal(revenue)
-    ):
-        findings.append(Finding("service_revenue_share", "service_revenue",
-                                "服务收入超过营业收入的50%，请说明原因"))
+    for indicator in indicators.ENTERED:
+        if indicator.soft_share is not None:
+            finding = _share_finding(indicator, indicator.soft_share, values)
+            if finding is not None:
+                findings.append(finding)
 
     for category in SERVICE_CATEGORIES:
         sessions = values.get(category.sessions_code)
@@ -111,6 +109,19 @@ def soft_findings(
                 "median_outlier", code,
                 f"超过全省基地中位数（{median.normalize():f}）的{MEDIAN_MULTIPLE}倍，请说明原因"))
     return findings
+
+
+def _share_finding(indicator: indicators.Indicator, share: indicators.SoftShare,
+                   values: Values) -> Finding | None:
+    """The figure above its catalog share of another ("服务收入超过营业收入的50%"); the check
+    key, "service_revenue_share:service_revenue", is what explanations are filed under."""
+    part, whole = values.get(indicator.code), values.get(share.of)
+    if not whole or part is None or whole <= 0 or Decimal(part) <= share.limit * Decimal(whole):
+        return None
+    whole_label = indicators.BY_CODE[share.of].bulletin_label
+    limit = format((share.limit * 100).normalize(), "f")
+    return Finding(f"{indicator.code}_share", indicator.code,
+                   f"{indicator.bulletin_label}超过{whole_label}的{limit}%，请说明原因")
 
 
 def medians_by_code(rows: list[tuple[str, Decimal]]) -> dict[str, Decimal]:

@@ -19,7 +19,9 @@ STATES = [(NOT_STARTED, "未开始"), *Status.choices]
 
 
 @dataclass
-class BaseState:
+class BaseFilingState:
+    """Where one base stands in the round: its report's state and whether it is late."""
+
     code: str
     name: str
     city: str
@@ -39,7 +41,7 @@ class Tally:
     on_time: int = 0
     late: int = 0
 
-    def add(self, state: BaseState) -> None:
+    def add(self, state: BaseFilingState) -> None:
         self.counts[state.state] += 1
         if state.late:
             self.late += 1
@@ -54,12 +56,12 @@ class Tally:
 @dataclass
 class Completeness:
     round: Round
-    bases: list[BaseState]
+    bases: list[BaseFilingState]
     by_city: list[Tally]
     total: Tally
 
     @property
-    def missing(self) -> list[BaseState]:
+    def missing(self) -> list[BaseFilingState]:
         return [b for b in self.bases if b.state in (NOT_STARTED, Status.DRAFT)]
 
 
@@ -82,7 +84,7 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
         state = report["status"] if report else NOT_STARTED
         late = is_late(deadline=deadline, today=today,
                        first_submitted_at=report["first_submitted_at"] if report else None)
-        states.append(BaseState(base["code"], base["name"], base["city__name"], state,
+        states.append(BaseFilingState(base["code"], base["name"], base["city__name"], state,
                                 deadline, late))
     by_city: dict[str, Tally] = {}
     total = Tally("全省")

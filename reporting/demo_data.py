@@ -16,7 +16,8 @@ printed place. The bulletin prints only province totals and a few leaders, so:
   the hard checks of ``indicators.csv`` and nobody else overtakes a printed leader.
 
 Money and areas are exact ``Decimal`` values with two decimals (entry units: 平方米, 万元);
-the generator works in hundredths. Pure Python, standard library only; nothing here reads
+the generator works in hundredths. Which figures exist, their types and groups come from the
+catalog (``reporting.indicators``). Pure Python, standard library only; nothing here reads
 files at run time.
 """
 
@@ -27,6 +28,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from reporting import indicators
+from reporting.indicators import INTELLECTUAL_PROPERTY, SERVICE_CATEGORIES
+
 YEARS = (2016, 2017)
 
 CITIES = (
@@ -34,36 +38,18 @@ CITIES = (
     "张家界市", "益阳市", "郴州市", "永州市", "怀化市", "娄底市", "湘西土家族苗族自治州",
 )
 
-# Every reported code of indicators.csv except the derived ``patents``, in csv order.
-SERVICE_CATEGORIES = (
-    "info", "coaching", "innovation", "training",
-    "marketing", "financing", "consulting", "professional",
-)
-SESSION_CODES = tuple(f"svc_{c}_sessions" for c in SERVICE_CATEGORIES)
-SERVED_CODES = tuple(f"svc_{c}_enterprises" for c in SERVICE_CATEGORIES)
-IP_CODES = (
-    "trademarks", "software_copyrights",
-    "invention_patents", "utility_model_patents", "design_patents",
-)
-PLATFORM_CODES = ("tech_centers", "engineering_research_centers", "engineering_labs",
-                  "postdoc_stations")
-OPTIONAL_CODES = ("avg_rent", "avg_sale_price", "cloud_enterprises", "maker_contest_entries")
-BOOL_CODES = ("offers_rent_reduction", "has_service_platform", "platform_interconnected")
-DECIMAL_CODES = frozenset({
-    "building_area", "standard_factory_area", "avg_rent", "avg_sale_price",
-    "operator_total_assets", "operator_revenue", "service_revenue", "service_expenditure",
-    "ent_total_assets", "ent_revenue", "ent_profit", "ent_tax",
-})
-CODES = (
-    "building_area", "standard_factory_area", "avg_rent", "avg_sale_price",
-    "service_staff", "certified_mentors", "operator_total_assets", "operator_revenue",
-    "service_revenue", "service_expenditure", "third_party_institutions",
-    "resident_enterprises", "small_micro_enterprises", *BOOL_CODES,
-    *(code for pair in zip(SESSION_CODES, SERVED_CODES, strict=True) for code in pair),
-    "reporting_enterprises", "high_tech_enterprises", "employees", "ent_total_assets",
-    "ent_revenue", "ent_profit", "ent_tax", *IP_CODES, *PLATFORM_CODES,
-    "cloud_enterprises", "maker_contest_entries",
-)
+SESSION_CODES = tuple(category.sessions_code for category in SERVICE_CATEGORIES)
+SERVED_CODES = tuple(category.enterprises_code for category in SERVICE_CATEGORIES)
+#: The parts of the combined "intellectual property" ranking.
+IP_CODES = indicators.ranking_group(INTELLECTUAL_PROPERTY)
+#: The figures the bulletin's text gives (二.4); the platform section's others stay empty.
+PLATFORM_CODES = tuple(i.code for i in indicators.innovation_platforms())
+
+
+def _kind(code: str) -> str:
+    """The catalog type of a code; the generator's pseudo-codes (combined rankings) count."""
+    indicator = indicators.BY_CODE.get(code)
+    return "int" if indicator is None else indicator.kind
 
 
 @dataclass(frozen=True)
@@ -431,7 +417,7 @@ _YEAR_DESIGNATED = {1: 2015, 2: 2017}
 # --- The generator --------------------------------------------------------------------------
 def _units(code: str, value: object) -> int:
     """An entry value as an integer: hundredths for decimal codes, the count otherwise."""
-    if code in DECIMAL_CODES:
+    if _kind(code) == "decimal":
         hundredths = Decimal(str(value)) * 100
         if hundredths != hundredths.to_integral_value():
             raise ValueError(f"{code}: {value} has more than two decimals")
@@ -729,9 +715,11 @@ class _Builder:
             for year in YEARS:
                 if i not in self.vals[year]:
                     continue
-                merged = {**self.vals[year][i], **optional[year][i], **flags[year][i],
-                          "cloud_enterprises": None, "maker_contest_entries": None}
-                values[year] = {code: _value(code, merged[code]) for code in CODES}
+                # Every entered figure; the ones the demo does not fill (the optional
+                # next-step figures) stay empty.
+                merged = {**self.vals[year][i], **optional[year][i], **flags[year][i]}
+                values[year] = {code: _value(code, merged.get(code))
+                                for code in indicators.ENTERED_CODES}
             bases.append(DemoBase(
                 code=f"HN{i + 1:03d}", name=row.name, city=row.city, county=row.county,
                 batch=row.batch, year_designated=_YEAR_DESIGNATED[row.batch],
@@ -741,9 +729,9 @@ class _Builder:
 
 
 def _value(code: str, units: int | bool | None) -> object:
-    if units is None or code in BOOL_CODES:
+    if units is None or _kind(code) == "bool":
         return units
-    if code in DECIMAL_CODES:
+    if _kind(code) == "decimal":
         return Decimal(units).scaleb(-2)
     return int(units)
 

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 State = ExportJob.State
 ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 #: What an export covers: "approved" reports only, or "all" of the year's reports.
-STATUSES = tuple(value for value, _label in ExportJob.STATUS_CHOICES)
+SCOPES = tuple(value for value, _label in ExportJob.SCOPE_CHOICES)
 FAILED_MESSAGE = "导出失败，请稍后重新导出；如果问题持续，请联系系统管理员。"
 START_FAILED_MESSAGE = "无法启动导出进程，请稍后重新导出；如果问题持续，请联系系统管理员。"
 
@@ -60,21 +60,21 @@ def export_path(job: ExportJob) -> Path | None:
     return export_dir() / job.file_name if job.file_name else None
 
 
-def reports_to_export(*, year: int, status: str) -> QuerySet[Report]:
+def reports_to_export(*, year: int, scope: str) -> QuerySet[Report]:
     reports = Report.objects.filter(year=year)
-    if status == "approved":
+    if scope == "approved":
         reports = reports.filter(status=Status.APPROVED)
     return reports
 
 
-def request_export(*, actor: User, year: int, status: str) -> ExportJob:
+def request_export(*, actor: User, year: int, scope: str) -> ExportJob:
     """Record an export of `year` for `actor` and start it once the row is committed.
 
     An admin has at most one export queued or running: asking again returns that job, so
     a reload, a double click or a forged link cannot pile up processes.
     """
-    if status not in STATUSES:
-        raise ValueError(f"unknown export status {status!r}")
+    if scope not in SCOPES:
+        raise ValueError(f"unknown export scope {scope!r}")
     sweep_exports()
     with transaction.atomic():
         active = (ExportJob.objects.filter(requested_by=actor, state__in=ACTIVE_STATES,
@@ -82,7 +82,7 @@ def request_export(*, actor: User, year: int, status: str) -> ExportJob:
                   .order_by("-created_at").first())
         if active is not None:
             return active
-        job = ExportJob.objects.create(requested_by=actor, year=year, status=status)
+        job = ExportJob.objects.create(requested_by=actor, year=year, scope=scope)
         # After the commit: the runner (another process) must be able to see the row.
         transaction.on_commit(lambda: start_export_job(job_id=job.pk))
     return job
@@ -124,7 +124,7 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
     name = f"{job.pk}.xlsx"
     partial = folder / f"{job.pk}.part"
     try:
-        reports = reports_to_export(year=job.year, status=job.status)
+        reports = reports_to_export(year=job.year, scope=job.scope)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             count = write_data_workbook(handle, bases=Base.objects.all(), reports=reports,
@@ -144,7 +144,7 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
             return ExportJob.objects.get(pk=job.pk)
         job.refresh_from_db()
         record(None, "export_workbook", object_repr=f"data:{job.year}",
-               detail=f"状态：{job.status}；报表 {count} 份", actor=job.requested_by)
+               detail=f"范围：{job.scope}；报表 {count} 份", actor=job.requested_by)
     return job
 
 

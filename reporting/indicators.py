@@ -1,12 +1,18 @@
 """The indicator catalog: one entry per reported figure (the contract in indicators.csv).
 
-Forms, checks, workbooks, the API, the annexes and the admin all read this registry, so a
-new figure is added here once and appears everywhere. Codes never change.
+Forms, checks, workbooks, the API, the annexes, the rankings, the bulletin and the admin all
+read this registry, so a new figure is added here once and appears everywhere. Codes never
+change.
+
+Beyond the columns of indicators.csv each entry says how the published statistics show it
+(SPEC section 5): its annex row (`AnnexRow`: order, units and decimals per printed column),
+the rankings it takes part in, the wording the bulletin's running text uses, and the soft
+checks that concern it. Everything below `CATALOG` is derived from it by `use_catalog`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -29,6 +35,16 @@ SECTIONS: dict[str, str] = {
 
 # Stored values are NUMERIC(16, 2): anything at or above this cannot be stored exactly.
 VALUE_LIMIT = Decimal("1e14")
+#: Digits a stored figure may have before the decimal point (14).
+WHOLE_DIGITS = VALUE_LIMIT.adjusted()
+#: The largest storable whole figure.
+MAX_WHOLE = int(VALUE_LIMIT) - 1
+
+#: Display units 10^4 times an entry unit: what an annex with `scale` 4 prints.
+WAN = 4
+SCALED_UNITS: dict[str, str] = {"平方米": "万平方米", "万元": "亿元"}
+#: A catalog label's "of which" prefix: table layout, not part of the figure's name.
+OF_WHICH = "其中："
 
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "否", "no", "n", "f"}
@@ -36,6 +52,37 @@ FALSE_WORDS = {"false", "0", "否", "no", "n", "f"}
 
 class InvalidValue(ValueError):
     """A raw input that is not a valid value for its indicator; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """Where and how the annexes print a figure (SPEC section 5).
+
+    Operation figures are rows of 附件1 and 附件2, enterprise figures of 附件5 and 附件6;
+    `order` is the printed position among them. The year table (附件1/5) shows the figure
+    `year_scale` powers of ten above its entry unit (4: 平方米 → 万平方米, 万元 → 亿元) with
+    `total_decimals` and `base_average_decimals`; 附件5 adds the enterprise average with
+    `enterprise_average_decimals` ("/" when None). The comparison table (附件2/6) shows both
+    years with `comparison_scale` and `comparison_decimals`. `label` replaces the catalog
+    label where the print words it differently.
+    """
+
+    order: int
+    year_scale: int = 0
+    total_decimals: int = 0
+    base_average_decimals: int = 0
+    enterprise_average_decimals: int | None = None
+    comparison_scale: int = 0
+    comparison_decimals: int = 0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SoftShare:
+    """Soft check: the figure above `limit` × the figure `of` needs an explanation."""
+
+    of: str
+    limit: Decimal
 
 
 @dataclass(frozen=True)
@@ -53,6 +100,23 @@ class Indicator:
     implies: str | None = None
     derived_from: tuple[str, ...] = field(default=())
     notes: str = ""
+    #: Its rows in the annexes; None: the annexes do not print it.
+    annex: AnnexRow | None = None
+    #: Places (SPEC section 5 order) of its own top-N ranking and of its "_increase" ranking.
+    ranking: int | None = None
+    increase_ranking: int | None = None
+    #: The code of a combined ranking (`RANKING_GROUPS`) that sums it with other figures.
+    ranking_group: str | None = None
+    #: The figure's name in running text (the bulletin); default: the label without "其中：".
+    bulletin_label: str = ""
+    #: An innovation platform (创新平台), counted together in the bulletin's evidence.
+    innovation_platform: bool = False
+    #: Soft check (SPEC section 4): a figure above this share of another needs explaining.
+    soft_share: SoftShare | None = None
+
+    def __post_init__(self) -> None:
+        if not self.bulletin_label:
+            object.__setattr__(self, "bulletin_label", self.label.removeprefix(OF_WHICH))
 
     @property
     def derived(self) -> bool:
@@ -65,6 +129,10 @@ class Indicator:
     @property
     def label_with_unit(self) -> str:
         return f"{self.label}（{self.unit}）"
+
+    def display_unit(self, scale: int = 0) -> str:
+        """The unit the figure is shown in `scale` powers of ten above its entry unit."""
+        return SCALED_UNITS[self.unit] if scale else self.unit
 
     def parse(self, raw: object) -> Value | None:
         """Turn user input (form text, spreadsheet cell, JSON) into an exact value.
@@ -165,45 +233,102 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
 PATENT_TYPES = ("invention_patents", "utility_model_patents", "design_patents")
 _MONEY_NOTE = "annex 6 shows 亿元"
 _OPTIONAL_NOTE = "introduced by the bulletin's next-step requirements; optional"
+#: How the catalog words the two figures of every service category (and 附件3/4 their groups).
+SESSIONS_LABEL = "开展服务活动场次"
+SERVED_LABEL = "服务企业家次"
+
+
+@dataclass(frozen=True)
+class RankingGroup:
+    """A ranking of the sum of several figures: those whose `ranking_group` is `code`."""
+
+    code: str
+    title: str
+    place: int
+
+
+SERVICE_SESSIONS = "service_sessions"
+ENTERPRISES_SERVED = "enterprises_served"
+INTELLECTUAL_PROPERTY = "intellectual_property"
+RANKING_GROUPS: tuple[RankingGroup, ...] = (
+    RankingGroup(SERVICE_SESSIONS, f"{SESSIONS_LABEL}（{len(SERVICE_CATEGORIES)}类服务合计）",
+                 12),
+    RankingGroup(ENTERPRISES_SERVED, f"{SERVED_LABEL}（{len(SERVICE_CATEGORIES)}类服务合计）",
+                 13),
+    RankingGroup(INTELLECTUAL_PROPERTY, "拥有知识产权总数（商标、软件著作权、专利）", 15),
+)
 
 
 def _service_indicators() -> list[Indicator]:
     indicators = []
     for category in SERVICE_CATEGORIES:
         indicators.append(Indicator(category.sessions_code, SERVICES,
-                                    f"{category.label} 开展服务活动场次", "场次", "int"))
+                                    f"{category.label} {SESSIONS_LABEL}", "场次", "int",
+                                    ranking_group=SERVICE_SESSIONS))
         indicators.append(Indicator(category.enterprises_code, SERVICES,
-                                    f"{category.label} 服务企业家次", "家次", "int"))
+                                    f"{category.label} {SERVED_LABEL}", "家次", "int",
+                                    ranking_group=ENTERPRISES_SERVED))
     return indicators
+
+
+def _counted(order: int, enterprise_average_decimals: int | None = None) -> AnnexRow:
+    """An annex row of a count: entry units, no decimals (except the enterprise average)."""
+    return AnnexRow(order, enterprise_average_decimals=enterprise_average_decimals)
+
+
+def _in_wan(order: int, total: int, base_average: int, comparison: int) -> AnnexRow:
+    """An annex row of an area or an amount shown in 万平方米 / 亿元 in 附件1 and 附件2."""
+    return AnnexRow(order, WAN, total, base_average, comparison_scale=WAN,
+                    comparison_decimals=comparison)
+
+
+def _enterprise_money(order: int, enterprise_average_decimals: int) -> AnnexRow:
+    """附件5 in 万元 without decimals, 附件6 in 亿元 with one (SPEC section 5)."""
+    return AnnexRow(order, enterprise_average_decimals=enterprise_average_decimals,
+                    comparison_scale=WAN, comparison_decimals=1)
 
 
 CATALOG: tuple[Indicator, ...] = (
     Indicator("building_area", OPERATION, "建筑面积", "平方米", "decimal", decimals=2,
-              notes="annexes show 万平方米 (divide by 10000)"),
+              notes="annexes show 万平方米 (divide by 10000)",
+              annex=_in_wan(1, 1, 1, 1), ranking=1, increase_ranking=2),
     Indicator("standard_factory_area", OPERATION, "标准厂房面积", "平方米", "decimal",
               decimals=2, not_above="building_area",
-              notes="must not exceed building_area; annexes show 万平方米"),
+              notes="must not exceed building_area; annexes show 万平方米",
+              annex=_in_wan(2, 1, 1, 1), ranking=3, increase_ranking=4),
     Indicator("avg_rent", OPERATION, "租金平均水平", "元/平方米/月", "decimal", decimals=2,
               required=False, aggregation="mean_of_positive",
               notes="province figure = mean over bases reporting a value > 0; "
-                    "empty when the base does not rent"),
+                    "empty when the base does not rent",
+              annex=AnnexRow(3, 0, 1, 1, comparison_decimals=1)),
     Indicator("avg_sale_price", OPERATION, "平均售价", "元/平方米", "decimal", decimals=2,
               required=False, aggregation="mean_of_positive",
               notes="province figure = mean over bases reporting a value > 0; "
-                    "empty when the base does not sell"),
-    Indicator("service_staff", OPERATION, "服务人员数量", "人", "int"),
-    Indicator("certified_mentors", OPERATION, "创业辅导师持证人数", "人", "int"),
+                    "empty when the base does not sell",
+              annex=AnnexRow(4, 0, 1, 1, comparison_decimals=1)),
+    Indicator("service_staff", OPERATION, "服务人员数量", "人", "int",
+              annex=_counted(5), ranking=7, increase_ranking=8),
+    Indicator("certified_mentors", OPERATION, "创业辅导师持证人数", "人", "int",
+              annex=_counted(6), ranking=9, increase_ranking=10),
     Indicator("operator_total_assets", OPERATION, "运营单位总资产", "万元", "decimal",
-              decimals=2, notes="annexes show 亿元 (divide by 10000)"),
+              decimals=2, notes="annexes show 亿元 (divide by 10000)",
+              annex=_in_wan(7, 1, 2, 1), ranking=5),
     Indicator("operator_revenue", OPERATION, "运营单位营业收入", "万元", "decimal", decimals=2,
-              notes="annex 2 shows 亿元"),
+              notes="annex 2 shows 亿元", bulletin_label="营业收入",
+              annex=AnnexRow(8, comparison_scale=WAN, comparison_decimals=1), ranking=6),
     Indicator("service_revenue", OPERATION, "其中：服务收入", "万元", "decimal", decimals=2,
-              not_above="operator_revenue", notes="must not exceed operator_revenue"),
-    Indicator("service_expenditure", OPERATION, "服务性支出", "万元", "decimal", decimals=2),
-    Indicator("third_party_institutions", OPERATION, "引进第三方服务机构", "家", "int"),
-    Indicator("resident_enterprises", OPERATION, "入驻企业户数", "家", "int"),
+              not_above="operator_revenue", notes="must not exceed operator_revenue",
+              annex=AnnexRow(9, comparison_scale=WAN, comparison_decimals=2),
+              soft_share=SoftShare("operator_revenue", Decimal("0.5"))),
+    Indicator("service_expenditure", OPERATION, "服务性支出", "万元", "decimal", decimals=2,
+              annex=AnnexRow(10, comparison_scale=WAN, comparison_decimals=2)),
+    Indicator("third_party_institutions", OPERATION, "引进第三方服务机构", "家", "int",
+              annex=_counted(11), increase_ranking=11),
+    Indicator("resident_enterprises", OPERATION, "入驻企业户数", "家", "int",
+              annex=_counted(12), ranking=14),
     Indicator("small_micro_enterprises", OPERATION, "其中：小微企业户数", "家", "int",
-              not_above="resident_enterprises", notes="must not exceed resident_enterprises"),
+              not_above="resident_enterprises", notes="must not exceed resident_enterprises",
+              annex=_counted(13)),
     Indicator("offers_rent_reduction", OPERATION, "对入驻企业实行租金减免等优惠政策", "是/否",
               "bool", minimum=None, aggregation="share_true"),
     Indicator("has_service_platform", OPERATION, "已建立基地公共服务平台", "是/否", "bool",
@@ -213,41 +338,90 @@ CATALOG: tuple[Indicator, ...] = (
               notes="true only if has_service_platform is true"),
     *_service_indicators(),
     Indicator("reporting_enterprises", ENTERPRISES, "报送企业户数", "家", "int",
-              not_above="resident_enterprises", notes="must not exceed resident_enterprises"),
+              not_above="resident_enterprises", notes="must not exceed resident_enterprises",
+              annex=_counted(1)),
     Indicator("high_tech_enterprises", ENTERPRISES, "其中：高新技术企业户数", "家", "int",
-              not_above="reporting_enterprises", notes="must not exceed reporting_enterprises"),
-    Indicator("employees", ENTERPRISES, "就业人数", "人", "int"),
+              not_above="reporting_enterprises", notes="must not exceed reporting_enterprises",
+              annex=_counted(2)),
+    Indicator("employees", ENTERPRISES, "就业人数", "人", "int", annex=_counted(3, 0)),
     Indicator("ent_total_assets", ENTERPRISES, "总资产", "万元", "decimal", decimals=2,
-              notes=_MONEY_NOTE),
+              notes=_MONEY_NOTE, annex=_enterprise_money(4, 0)),
     Indicator("ent_revenue", ENTERPRISES, "营业收入", "万元", "decimal", decimals=2,
-              notes=_MONEY_NOTE),
+              notes=_MONEY_NOTE, annex=_enterprise_money(5, 0)),
     Indicator("ent_profit", ENTERPRISES, "利润", "万元", "decimal", decimals=2, minimum=None,
-              notes="may be negative (losses); annex 6 shows 亿元"),
-    Indicator("ent_tax", ENTERPRISES, "税金", "万元", "decimal", decimals=2, notes=_MONEY_NOTE),
-    Indicator("trademarks", ENTERPRISES, "拥有商标", "件", "int"),
-    Indicator("software_copyrights", ENTERPRISES, "拥有软件著作权", "件", "int"),
-    Indicator("invention_patents", ENTERPRISES, "发明专利", "件", "int"),
-    Indicator("utility_model_patents", ENTERPRISES, "实用新型专利", "件", "int"),
-    Indicator("design_patents", ENTERPRISES, "外观设计专利", "件", "int"),
+              notes="may be negative (losses); annex 6 shows 亿元",
+              annex=_enterprise_money(6, 1)),
+    Indicator("ent_tax", ENTERPRISES, "税金", "万元", "decimal", decimals=2, notes=_MONEY_NOTE,
+              annex=_enterprise_money(7, 1)),
+    Indicator("trademarks", ENTERPRISES, "拥有商标", "件", "int", bulletin_label="商标",
+              annex=_counted(8, 1), ranking_group=INTELLECTUAL_PROPERTY),
+    Indicator("software_copyrights", ENTERPRISES, "拥有软件著作权", "件", "int",
+              bulletin_label="软件著作权", annex=_counted(9, 2),
+              ranking_group=INTELLECTUAL_PROPERTY),
+    Indicator("invention_patents", ENTERPRISES, "发明专利", "件", "int",
+              annex=AnnexRow(11, enterprise_average_decimals=2, label="其中：发明专利"),
+              ranking_group=INTELLECTUAL_PROPERTY),
+    Indicator("utility_model_patents", ENTERPRISES, "实用新型专利", "件", "int",
+              annex=_counted(12, 2), ranking_group=INTELLECTUAL_PROPERTY),
+    Indicator("design_patents", ENTERPRISES, "外观设计专利", "件", "int",
+              annex=_counted(13, 2), ranking_group=INTELLECTUAL_PROPERTY),
+    # Printed before its three kinds (附件5/6), listed after them here as in indicators.csv.
     Indicator("patents", ENTERPRISES, "拥有专利", "件", "int", derived_from=PATENT_TYPES,
               notes="derived = invention_patents + utility_model_patents + design_patents; "
-                    "never entered; not a column in imports"),
-    Indicator("tech_centers", PLATFORMS, "省级以上企业技术中心", "家", "int"),
+                    "never entered; not a column in imports",
+              bulletin_label="专利", annex=_counted(10, 2)),
+    Indicator("tech_centers", PLATFORMS, "省级以上企业技术中心", "家", "int",
+              innovation_platform=True),
     Indicator("engineering_research_centers", PLATFORMS, "省级以上工程技术研发中心", "家",
-              "int"),
-    Indicator("engineering_labs", PLATFORMS, "省级以上工程实验室", "家", "int"),
-    Indicator("postdoc_stations", PLATFORMS, "博士后工作站", "家", "int"),
+              "int", innovation_platform=True),
+    Indicator("engineering_labs", PLATFORMS, "省级以上工程实验室", "家", "int",
+              innovation_platform=True),
+    Indicator("postdoc_stations", PLATFORMS, "博士后工作站", "家", "int",
+              innovation_platform=True),
     Indicator("cloud_enterprises", PLATFORMS, "推动“上云”的入驻企业", "家", "int",
               required=False, notes=_OPTIONAL_NOTE),
     Indicator("maker_contest_entries", PLATFORMS, "推荐参加“创客中国”大赛项目", "个", "int",
               required=False, notes=_OPTIONAL_NOTE),
 )
 
-BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in CATALOG}
+BY_CODE: dict[str, Indicator] = {}
 #: What an officer types or a workbook carries; derived figures are computed, never entered.
-ENTERED: tuple[Indicator, ...] = tuple(i for i in CATALOG if not i.derived)
-DERIVED: tuple[Indicator, ...] = tuple(i for i in CATALOG if i.derived)
-ENTERED_CODES: tuple[str, ...] = tuple(i.code for i in ENTERED)
+ENTERED: tuple[Indicator, ...] = ()
+DERIVED: tuple[Indicator, ...] = ()
+ENTERED_CODES: tuple[str, ...] = ()
+
+
+def use_catalog(catalog: Iterable[Indicator]) -> None:
+    """Make `catalog` the registry and derive every table above from it.
+
+    Runs once at import with the literal `CATALOG`. Every reader looks the tables up on this
+    module when it runs (`indicators.ENTERED`, never a copy taken at import), so a test can
+    register an extra figure here and restore the registry afterwards.
+    """
+    global CATALOG, BY_CODE, ENTERED, DERIVED, ENTERED_CODES
+    catalog = tuple(catalog)
+    by_code = {indicator.code: indicator for indicator in catalog}
+    if len(by_code) != len(catalog):
+        raise ValueError("indicator codes must be unique")
+    for section in (OPERATION, ENTERPRISES):
+        orders = [i.annex.order for i in catalog if i.section == section and i.annex]
+        if len(set(orders)) != len(orders):
+            raise ValueError(f"two annex rows of {section} share a place")
+    for i in catalog:
+        scales = {i.annex.year_scale, i.annex.comparison_scale} if i.annex else set()
+        if scales - {0, WAN} or (scales - {0} and i.unit not in SCALED_UNITS):
+            raise ValueError(f"{i.code}: no display unit for the annex scale")
+    places = [place for i in catalog for place in (i.ranking, i.increase_ranking)
+              if place is not None] + [group.place for group in RANKING_GROUPS]
+    if len(set(places)) != len(places):
+        raise ValueError("two rankings share a place")
+    CATALOG, BY_CODE = catalog, by_code
+    ENTERED = tuple(i for i in catalog if not i.derived)
+    DERIVED = tuple(i for i in catalog if i.derived)
+    ENTERED_CODES = tuple(i.code for i in ENTERED)
+
+
+use_catalog(CATALOG)
 
 
 def get(code: str) -> Indicator:
@@ -256,6 +430,22 @@ def get(code: str) -> Indicator:
 
 def in_section(section: str, *, include_derived: bool = True) -> list[Indicator]:
     return [i for i in CATALOG if i.section == section and (include_derived or not i.derived)]
+
+
+def annex_rows(section: str) -> list[Indicator]:
+    """The section's figures the annexes print, in printed order (附件1/2: operation,
+    附件5/6: enterprises)."""
+    return sorted((i for i in CATALOG if i.section == section and i.annex is not None),
+                  key=lambda i: i.annex.order)  # type: ignore[union-attr]
+
+
+def ranking_group(code: str) -> tuple[str, ...]:
+    """The codes a combined ranking (`RANKING_GROUPS`) adds up, in catalog order."""
+    return tuple(i.code for i in CATALOG if i.ranking_group == code)
+
+
+def innovation_platforms() -> list[Indicator]:
+    return [i for i in CATALOG if i.innovation_platform]
 
 
 def with_derived(values: dict[str, Value]) -> dict[str, Value]:

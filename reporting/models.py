@@ -209,7 +209,8 @@ class ExportJob(models.Model):
     #: Finished files are kept this long, then swept.
     KEEP_FILES_FOR = dt.timedelta(hours=24)
     STALE_ERROR = "导出进程已中断，请重新导出。"
-    STATUS_CHOICES = [("approved", "仅已审核的报表"), ("all", "全部报表")]
+    #: What an export covers (the reports' status it selects, hence the values).
+    SCOPE_CHOICES = [("approved", "仅已审核的报表"), ("all", "全部报表")]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # SET_NULL: accounts are deactivated rather than deleted, and an old export must never
@@ -217,7 +218,7 @@ class ExportJob(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
                                      on_delete=models.SET_NULL, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
-    status = models.CharField("范围", max_length=10, choices=STATUS_CHOICES)
+    scope = models.CharField("范围", max_length=10, choices=SCOPE_CHOICES)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     rows_done = models.PositiveIntegerField("已导出报表", default=0)
     rows_total = models.PositiveIntegerField("报表总数", default=0)
@@ -235,7 +236,7 @@ class ExportJob(models.Model):
         verbose_name = verbose_name_plural = "数据导出任务"
 
     def __str__(self) -> str:
-        return f"{self.year}年度数据导出（{self.get_status_display()}）"
+        return f"{self.year}年度数据导出（{self.get_scope_display()}）"
 
     def current_state(self, now: dt.datetime | None = None) -> str:
         """The state as the user should see it: a silent job has failed, an old file expired."""

@@ -20,7 +20,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from bases.models import City
 from reporting import indicators
-from reporting.indicators import BY_CODE, OPERATION, PATENT_TYPES, SERVICE_CATEGORIES
+from reporting.indicators import (
+    ENTERPRISES,
+    OPERATION,
+    RANKING_GROUPS,
+    SERVED_LABEL,
+    SERVICE_CATEGORIES,
+    SESSIONS_LABEL,
+    Indicator,
+)
 from reporting.models import Report, ReportValue, Status
 
 # ---------------------------------------------------------------------------------------
@@ -32,9 +40,6 @@ WITH_SUBMITTED: tuple[str, ...] = (Status.APPROVED, Status.SUBMITTED)
 
 # Stored values have two decimals, so every exact sum has two decimals as well.
 CENT = Decimal("0.01")
-# Display units that divide the entry unit by 10^4: 平方米 → 万平方米, 万元 → 亿元.
-WAN = 4
-SCALED_UNITS: dict[str, str] = {"平方米": "万平方米", "万元": "亿元"}
 PROVINCE = "湖南省"
 
 
@@ -101,7 +106,7 @@ class Figures:
     positive_counts: dict[str, int] = field(default_factory=dict)
 
     def total(self, code: str) -> Decimal | None:
-        indicator = BY_CODE[code]
+        indicator = indicators.BY_CODE[code]
         if indicator.derived:
             # Derived figures are never stored: their total is the total of their parts.
             parts = [self.totals.get(part) for part in indicator.derived_from]
@@ -113,13 +118,13 @@ class Figures:
 
     def figure(self, code: str) -> Decimal | None:
         """The province figure: the total, or for a `mean_of_positive` figure the mean."""
-        if BY_CODE[code].aggregation == "mean_of_positive":
+        if indicators.BY_CODE[code].aggregation == "mean_of_positive":
             return self.mean_of_positive(code)
         return self.total(code)
 
     def per_base(self, code: str) -> Decimal | None:
         """The base average (total / n); a mean is already per base and shown as is."""
-        if BY_CODE[code].aggregation == "mean_of_positive":
+        if indicators.BY_CODE[code].aggregation == "mean_of_positive":
             return self.mean_of_positive(code)
         return ratio(self.total(code), self.n)
 
@@ -328,80 +333,21 @@ class Annexes:
 # What each annex prints (SPEC section 5 and the bulletin's tables)
 # ---------------------------------------------------------------------------------------
 
-#: 附件1/2: the 13 `operation` figures from 建筑面积 to 小微企业户数 (the yes/no ones are shares).
-OPERATION_FIGURES: tuple[str, ...] = tuple(
-    i.code for i in indicators.in_section(OPERATION) if not i.is_bool)
-#: 附件5/6 in printed order: the derived 拥有专利 comes before its three kinds.
-ENTERPRISE_FIGURES: tuple[str, ...] = (
-    "reporting_enterprises", "high_tech_enterprises", "employees", "ent_total_assets",
-    "ent_revenue", "ent_profit", "ent_tax", "trademarks", "software_copyrights", "patents",
-    *PATENT_TYPES,
-)
-#: Printed wording that the catalog label lacks.
-PRINTED_PREFIX: dict[str, str] = {"invention_patents": "其中："}
-#: Per-enterprise averages of these make no sense (they are the enterprise counts).
-NO_ENTERPRISE_AVERAGE = ("reporting_enterprises", "high_tech_enterprises")
-
-# Decimal figures need an explicit printed format; integer figures print with 0 decimals.
-#: 附件1: (unit scale, decimals of the total, decimals of the base average).
-ANNEX1_FORMATS: dict[str, tuple[int, int, int]] = {
-    "building_area": (WAN, 1, 1),
-    "standard_factory_area": (WAN, 1, 1),
-    "avg_rent": (0, 1, 1),
-    "avg_sale_price": (0, 1, 1),
-    "operator_total_assets": (WAN, 1, 2),
-    "operator_revenue": (0, 0, 0),
-    "service_revenue": (0, 0, 0),
-    "service_expenditure": (0, 0, 0),
-}
-#: 附件2: (unit scale, decimals of both years).
-ANNEX2_FORMATS: dict[str, tuple[int, int]] = {
-    "building_area": (WAN, 1),
-    "standard_factory_area": (WAN, 1),
-    "avg_rent": (0, 1),
-    "avg_sale_price": (0, 1),
-    "operator_total_assets": (WAN, 1),
-    "operator_revenue": (WAN, 1),
-    "service_revenue": (WAN, 2),
-    "service_expenditure": (WAN, 2),
-}
-#: 附件5: totals and base averages in entry units with 0 decimals; enterprise averages:
-ANNEX5_ENTERPRISE_AVERAGE_DECIMALS: dict[str, int] = {
-    "employees": 0, "ent_total_assets": 0, "ent_revenue": 0,
-    "ent_profit": 1, "ent_tax": 1, "trademarks": 1,
-    "software_copyrights": 2, "patents": 2, **dict.fromkeys(PATENT_TYPES, 2),
-}
-#: 附件6: (unit scale, decimals of both years).
-ANNEX6_FORMATS: dict[str, tuple[int, int]] = {
-    "ent_total_assets": (WAN, 1),
-    "ent_revenue": (WAN, 1),
-    "ent_profit": (WAN, 1),
-    "ent_tax": (WAN, 1),
-}
-
 BASE_COUNT_LABEL = "省级创业基地数量（家）"
 TOTAL_LABEL = "合计"
-SESSIONS_GROUP = "开展服务活动场次"
-ENTERPRISES_GROUP = "服务企业家次"
 FIRST_HEADER = "指标内容"
 
 
-def _format(table: dict[str, tuple[int, ...]], code: str, width: int) -> tuple[int, ...]:
-    if code in table:
-        return table[code]
-    if BY_CODE[code].kind != "int":
-        raise KeyError(f"no printed format for the decimal figure {code!r}")
-    return (0,) * width
-
-
-def display_unit(unit: str, scale: int) -> str:
-    return SCALED_UNITS[unit] if scale else unit
-
-
 def printed_label(code: str, scale: int = 0) -> str:
-    indicator = BY_CODE[code]
-    unit = display_unit(indicator.unit, scale)
-    return f"{PRINTED_PREFIX.get(code, '')}{indicator.label}（{unit}）"
+    """The row label as printed: the annex wording of the figure and its display unit."""
+    indicator = indicators.BY_CODE[code]
+    label = indicator.annex.label if indicator.annex and indicator.annex.label else indicator.label
+    return f"{label}（{indicator.display_unit(scale)}）"
+
+
+def _annex_rows(section: str) -> list[tuple[Indicator, indicators.AnnexRow]]:
+    """The catalog's annex rows of a section at the time of the call, in printed order."""
+    return [(i, i.annex) for i in indicators.annex_rows(section) if i.annex is not None]
 
 
 def chinese_number(value: int) -> str:
@@ -427,8 +373,8 @@ def _headers(*labels: str) -> tuple[tuple[HeaderCell, ...], ...]:
 
 
 def _grouped_headers(*sub: str) -> tuple[tuple[HeaderCell, ...], ...]:
-    groups = (HeaderCell(FIRST_HEADER, rowspan=2), HeaderCell(SESSIONS_GROUP, colspan=len(sub)),
-              HeaderCell(ENTERPRISES_GROUP, colspan=len(sub)))
+    groups = (HeaderCell(FIRST_HEADER, rowspan=2), HeaderCell(SESSIONS_LABEL, colspan=len(sub)),
+              HeaderCell(SERVED_LABEL, colspan=len(sub)))
     return groups, tuple(HeaderCell(text) for text in (*sub, *sub))
 
 
@@ -438,20 +384,21 @@ def _year_label(year: int) -> str:
 
 def annex1_rows(figures: Figures) -> tuple[Row, ...]:
     rows = [Row(BASE_COUNT_LABEL, (number(figures.n), SLASH))]
-    for code in OPERATION_FIGURES:
-        scale, total_decimals, average_decimals = _format(ANNEX1_FORMATS, code, 3)
+    for indicator, printed in _annex_rows(OPERATION):
+        code, scale = indicator.code, printed.year_scale
         rows.append(Row(printed_label(code, scale), (
-            number(figures.figure(code), total_decimals, scale),
-            number(figures.per_base(code), average_decimals, scale),
+            number(figures.figure(code), printed.total_decimals, scale),
+            number(figures.per_base(code), printed.base_average_decimals, scale),
         ), code))
     return tuple(rows)
 
 
-def _comparison_rows(codes: Sequence[str], formats: dict[str, tuple[int, int]],
-                     last: Figures, this: Figures) -> tuple[Row, ...]:
+def _comparison_rows(section: str, last: Figures, this: Figures) -> tuple[Row, ...]:
+    """附件2 (operation) or 附件6 (enterprises): both years and the growth."""
     rows = []
-    for code in codes:
-        scale, decimals = _format(formats, code, 2)
+    for indicator, printed in _annex_rows(section):
+        code, scale = indicator.code, printed.comparison_scale
+        decimals = printed.comparison_decimals
         before, now = last.figure(code), this.figure(code)
         rows.append(Row(printed_label(code, scale), (
             number(before, decimals, scale), number(now, decimals, scale),
@@ -495,15 +442,22 @@ def annex4_rows(last: Figures, this: Figures) -> tuple[Row, ...]:
     )
 
 
+#: 附件5's enterprise average divides by the total of this figure (SPEC section 5).
+ENTERPRISE_COUNT = "reporting_enterprises"
+
+
 def annex5_rows(figures: Figures) -> tuple[Row, ...]:
-    enterprises = figures.total("reporting_enterprises")
+    enterprises = figures.total(ENTERPRISE_COUNT)
     rows = []
-    for code in ENTERPRISE_FIGURES:
+    for indicator, printed in _annex_rows(ENTERPRISES):
+        code, scale, decimals = indicator.code, printed.year_scale, printed.total_decimals
         total = figures.total(code)
-        average = (SLASH if code in NO_ENTERPRISE_AVERAGE else
-                   number(ratio(total, enterprises), ANNEX5_ENTERPRISE_AVERAGE_DECIMALS[code]))
-        rows.append(Row(printed_label(code),
-                        (number(total), number(ratio(total, figures.n)), average), code))
+        average = (SLASH if printed.enterprise_average_decimals is None else
+                   number(ratio(total, enterprises), printed.enterprise_average_decimals, scale))
+        rows.append(Row(printed_label(code, scale), (
+            number(total, decimals, scale),
+            number(ratio(total, figures.n), printed.base_average_decimals, scale),
+            average), code))
     return tuple(rows)
 
 
@@ -541,11 +495,9 @@ def compute_annexes(*, year: int, compare_year: int | None, cohort_batch: int | 
         now = figures_of(cohort_reports(year=year, other_year=compare_year, **cohort))
         before = figures_of(cohort_reports(year=compare_year, other_year=year, **cohort))
         cohort_size, c = now.n, _year_label(compare_year)
-        tables[2] = (_headers(c, y, "增长率"),
-                     _comparison_rows(OPERATION_FIGURES, ANNEX2_FORMATS, before, now))
+        tables[2] = (_headers(c, y, "增长率"), _comparison_rows(OPERATION, before, now))
         tables[4] = (_grouped_headers(c, y, "增长率"), annex4_rows(before, now))
-        tables[6] = (_headers(c, y, "增长率"),
-                     _comparison_rows(ENTERPRISE_FIGURES, ANNEX6_FORMATS, before, now))
+        tables[6] = (_headers(c, y, "增长率"), _comparison_rows(ENTERPRISES, before, now))
     titles = _titles(year, region, scope, cohort_wording(cohort_batch, cohort_size or 0))
     annexes = tuple(Annex(number, titles[number], header, rows)
                     for number, (header, rows) in sorted(tables.items()))
@@ -585,7 +537,7 @@ def compute_city_breakdown(*, year: int, preview: bool = False,
     rows = tuple(Row(city.name, _breakdown_cells(by_city.get(city.pk, Figures())))
                  for city in cities)
     labels = [row.label for row in (*annex1_rows(province), *annex5_rows(province))]
-    operation_width = len(OPERATION_FIGURES) + 1
+    operation_width = len(indicators.annex_rows(OPERATION)) + 1
     header = (
         (HeaderCell("市州", rowspan=2),
          HeaderCell(f"{_year_label(year)}建设和运营情况（附件1）", colspan=operation_width),
@@ -611,15 +563,15 @@ class RankingDef:
 
     @property
     def is_int(self) -> bool:
-        return all(BY_CODE[part].kind == "int" for part in self.parts)
+        return all(indicators.BY_CODE[part].kind == "int" for part in self.parts)
 
     @property
     def decimals(self) -> int:
-        return max(BY_CODE[part].decimals for part in self.parts)
+        return max(indicators.BY_CODE[part].decimals for part in self.parts)
 
     @property
     def unit(self) -> str:
-        return BY_CODE[self.parts[0]].unit
+        return indicators.BY_CODE[self.parts[0]].unit
 
 
 @dataclass(frozen=True)
@@ -630,33 +582,24 @@ class RankingRow:
     value: Decimal | int  # entry units
 
 
-def _single(code: str) -> RankingDef:
-    return RankingDef(code, BY_CODE[code].label, (code,))
+def _catalog_rankings() -> tuple[RankingDef, ...]:
+    """The rankings the catalog places (`ranking`, `increase_ranking`, `RANKING_GROUPS`), in
+    their places: the order of SPEC section 5."""
+    placed: list[tuple[int, RankingDef]] = []
+    for indicator in indicators.CATALOG:
+        code, label = indicator.code, indicator.label
+        if indicator.ranking is not None:
+            placed.append((indicator.ranking, RankingDef(code, label, (code,))))
+        if indicator.increase_ranking is not None:
+            placed.append((indicator.increase_ranking, RankingDef(
+                f"{code}_increase", f"{label}（比上年新增）", (code,), increase=True)))
+    for group in RANKING_GROUPS:
+        placed.append((group.place, RankingDef(group.code, group.title,
+                                               indicators.ranking_group(group.code))))
+    return tuple(definition for _, definition in sorted(placed, key=lambda p: p[0]))
 
 
-def _increase(code: str) -> RankingDef:
-    return RankingDef(f"{code}_increase", f"{BY_CODE[code].label}（比上年新增）", (code,),
-                      increase=True)
-
-
-SESSION_CODES = tuple(category.sessions_code for category in SERVICE_CATEGORIES)
-SERVED_CODES = tuple(category.enterprises_code for category in SERVICE_CATEGORIES)
-INTELLECTUAL_PROPERTY = ("trademarks", "software_copyrights", *PATENT_TYPES)
-
-#: SPEC section 5, in its order.
-RANKINGS: tuple[RankingDef, ...] = (
-    _single("building_area"), _increase("building_area"),
-    _single("standard_factory_area"), _increase("standard_factory_area"),
-    _single("operator_total_assets"), _single("operator_revenue"),
-    _single("service_staff"), _increase("service_staff"),
-    _single("certified_mentors"), _increase("certified_mentors"),
-    _increase("third_party_institutions"),
-    RankingDef("service_sessions", "开展服务活动场次（8类服务合计）", SESSION_CODES),
-    RankingDef("enterprises_served", "服务企业家次（8类服务合计）", SERVED_CODES),
-    _single("resident_enterprises"),
-    RankingDef("intellectual_property", "拥有知识产权总数（商标、软件著作权、专利）",
-               INTELLECTUAL_PROPERTY),
-)
+RANKINGS: tuple[RankingDef, ...] = _catalog_rankings()
 RANKINGS_BY_CODE: dict[str, RankingDef] = {r.code: r for r in RANKINGS}
 MAX_TOP = 100
 

@@ -24,6 +24,7 @@ from django.shortcuts import render
 from bases.access import cities_for, require_role
 from bases.audit import record
 from bases.models import Role, User
+from reporting import indicators
 from reporting.annex_workbook import WORKBOOK_TOP, write_annex_workbook
 from reporting.statistics import (
     BASE_COUNT_LABEL,
@@ -226,9 +227,16 @@ def growth_charts(annexes: Annexes) -> list[Chart]:
     return charts
 
 
-CITY_FIGURES = ((BASE_COUNT_LABEL, "基地数量", "家"),
-                (printed_label("resident_enterprises"), "入驻企业户数", "家"),
-                (printed_label("employees"), "就业人数", "人"))
+def _shown(code: str) -> tuple[str, str, str]:
+    """A year-table (附件1/5) figure as a chart shows it: its printed row label, its catalog
+    label and the unit the annex prints it in."""
+    indicator = indicators.BY_CODE[code]
+    scale = indicator.annex.year_scale if indicator.annex else 0
+    return printed_label(code, scale), indicator.label, indicator.display_unit(scale)
+
+
+CITY_FIGURES = ((BASE_COUNT_LABEL, "基地数量", "家"), _shown("resident_enterprises"),
+                _shown("employees"))
 
 
 def cities_chart(breakdown: CityBreakdown) -> Chart:
@@ -245,9 +253,8 @@ def cities_chart(breakdown: CityBreakdown) -> Chart:
 
 
 TREND_FIGURES = ((1, BASE_COUNT_LABEL, 0, "基地数量", "家"),
-                 (1, "building_area", 0, "建筑面积", "万平方米"),
-                 (1, "resident_enterprises", 0, "入驻企业户数", "家"),
-                 (5, "employees", 0, "就业人数", "人"),
+                 *((number, code, 0, *_shown(code)[1:]) for number, code in (
+                     (1, "building_area"), (1, "resident_enterprises"), (5, "employees"))),
                  (3, TOTAL_LABEL, 0, "服务活动", "场次"),
                  (3, TOTAL_LABEL, 2, "服务企业", "家次"))
 

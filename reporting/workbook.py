@@ -89,7 +89,7 @@ class CellError:
 
 
 @dataclass
-class BaseRow:
+class BaseSheetRow:
     row: int
     #: Only the columns present in the sheet: code, name, city, county, batch.
     data: dict[str, Any]
@@ -113,7 +113,7 @@ class ReportRow:
 
 @dataclass
 class DataWorkbook:
-    bases: list[BaseRow] = field(default_factory=list)
+    bases: list[BaseSheetRow] = field(default_factory=list)
     reports: list[ReportRow] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     has_bases_sheet: bool = False
@@ -138,7 +138,8 @@ class DataWorkbook:
         report_columns = {key: get_column_letter(i) for i, key in
                           enumerate([*REPORT_KEYS, *indicators.ENTERED_CODES], 1)}
         return cls(
-            bases=[BaseRow(row, dict(data), base_columns) for row, data in enumerate(bases, 2)],
+            bases=[BaseSheetRow(row, dict(data), base_columns)
+                   for row, data in enumerate(bases, 2)],
             reports=[ReportRow(row, code, year, {c: values.get(c) for c in
                                                  indicators.ENTERED_CODES})
                      for row, (code, year, values) in enumerate(reports, 2)],
@@ -662,7 +663,7 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
                 data[key] = value
         if "code" in data:
             seen.setdefault(data["code"], row_number)
-        book.bases.append(BaseRow(row_number, data, header.letters))
+        book.bases.append(BaseSheetRow(row_number, data, header.letters))
 
 
 #: Whole numbers at or above this are refused by Indicator.parse (数值过大).

@@ -259,13 +259,13 @@ def export_data(request: HttpRequest) -> HttpResponse:
         return render(request, "reporting/import.html", _import_context(request))
     year = _int(request.GET.get("year"))
     status = request.GET.get("status") or "approved"
-    if year is None or not YEAR_MIN <= year <= YEAR_MAX or status not in exports.STATUSES:
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX or status not in exports.SCOPES:
         messages.error(request, f"请填写{YEAR_MIN}至{YEAR_MAX}之间的导出年度。")
         return render(request, "reporting/import.html", _import_context(request), status=400)
-    reports = exports.reports_to_export(year=year, status=status)
+    reports = exports.reports_to_export(year=year, scope=status)
     if reports.count() > settings.EXPORT_INLINE_MAX_REPORTS:
-        job = exports.request_export(actor=request.user, year=year, status=status)
-        if (job.year, job.status) != (year, status):
+        job = exports.request_export(actor=request.user, year=year, scope=status)
+        if (job.year, job.scope) != (year, status):
             messages.info(request, f"您申请的 {job.year} 年度导出尚未完成，"
                                    "请等它完成后再导出其他数据。")
         return redirect("reporting:export_job", job_id=job.pk)
@@ -358,5 +358,5 @@ def export_job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse
         messages.error(request, DOWNLOAD_REFUSALS.get(state, DOWNLOAD_REFUSALS[ExportJob.EXPIRED]))
         return redirect("reporting:export_job", job_id=job.pk)
     return FileResponse(handle, as_attachment=True,
-                        filename=content_disposition_name("data", job.year, job.status),
+                        filename=content_disposition_name("data", job.year, job.scope),
                         content_type=XLSX_CONTENT_TYPE)

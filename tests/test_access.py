@@ -108,7 +108,7 @@ class UrlPermissionTableTests(BaseTestCase):
         cls.open_round(2018)
         cls.report = Report.objects.create(base=cls.base_a, year=2018)
         cls.export_job = ExportJob.objects.create(requested_by=cls.pat, year=2018,
-                                                  status="all")
+                                                  scope="all")
 
     def test_every_url_has_an_entry(self):
         missing = sorted({table_key(name) for name, _ in walk(get_resolver().url_patterns)}

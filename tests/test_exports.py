@@ -132,7 +132,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertEqual(cells(body(download))["reports"][1][:2], ("A001", 2016))
 
     def test_progress_and_heartbeat_are_stored_after_every_chunk(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved")
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
         seen: list[tuple[int, int, str]] = []
 
         def spy(target, **kwargs):
@@ -155,7 +155,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertGreaterEqual(job.finished_at, job.started_at)
 
     def test_running_job_status_shows_its_counts_and_an_unfinished_page(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved",
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved",
                                        state=ExportJob.State.RUNNING, rows_done=500,
                                        rows_total=3000)
         self.assertEqual(self.status(job), {
@@ -178,7 +178,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertEqual(sorted(p.name for p in self.export_dir.iterdir()), [job.file_name])
 
     def test_asking_again_while_one_is_unfinished_returns_that_job(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved")
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
         with jobs():
             response = self.client.get("/data/export/?year=2017")
             self.assertRedirects(response, f"/data/export/jobs/{job.pk}/",
@@ -195,16 +195,16 @@ class JobExportTests(ExportJobTestCase):
         exports.run_export_job(job_id=job.pk)  # a second runner finds nothing to do
         event = AuditEvent.objects.get(event="export_workbook")
         self.assertEqual((event.actor, event.object_repr, event.detail, event.outcome),
-                         (self.pat, "data:2017", "状态：approved；报表 2 份", "success"))
+                         (self.pat, "data:2017", "范围：approved；报表 2 份", "success"))
 
     def test_import_page_lists_the_admins_last_ten_exports(self):
         done = self.request_job()
         for year in range(2005, 2015):
-            ExportJob.objects.create(requested_by=self.pat, year=year, status="all",
+            ExportJob.objects.create(requested_by=self.pat, year=year, scope="all",
                                      state=ExportJob.State.FAILED,
                                      created_at=done.created_at - dt.timedelta(days=1))
         other = self.make_user("pat2", Role.PROVINCE)
-        others = ExportJob.objects.create(requested_by=other, year=2001, status="all")
+        others = ExportJob.objects.create(requested_by=other, year=2001, scope="all")
         page = self.client.get("/data/import/")
         self.assertContains(page, "最近的导出")
         self.assertContains(page, f'href="/data/export/jobs/{done.pk}/download/"')
@@ -214,7 +214,7 @@ class JobExportTests(ExportJobTestCase):
 
 class CommandTests(ExportJobTestCase):
     def test_command_with_job_runs_that_queued_job(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved")
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
         out = io.StringIO()
         call_command("run_export_jobs", "--job", str(job.pk), stdout=out)
         job.refresh_from_db()
@@ -224,8 +224,8 @@ class CommandTests(ExportJobTestCase):
         self.assertEqual(len(book.reports), 2)
 
     def test_command_without_job_runs_every_queued_job(self):
-        first = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved")
-        second = ExportJob.objects.create(requested_by=self.pat, year=2016, status="all")
+        first = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
+        second = ExportJob.objects.create(requested_by=self.pat, year=2016, scope="all")
         call_command("run_export_jobs", stdout=io.StringIO())
         self.assertEqual({job.state for job in ExportJob.objects.filter(
             pk__in=[first.pk, second.pk])}, {ExportJob.State.DONE})
@@ -305,7 +305,7 @@ class AccessTests(ExportJobTestCase):
 class FailureTests(ExportJobTestCase):
     def test_stale_running_job_shows_as_failed_and_is_not_revived(self):
         job = ExportJob.objects.create(
-            requested_by=self.pat, year=2017, status="approved", state=ExportJob.State.QUEUED,
+            requested_by=self.pat, year=2017, scope="approved", state=ExportJob.State.QUEUED,
             updated_at=timezone.now() - dt.timedelta(minutes=10))
         ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING,
                                                    rows_done=500, rows_total=3000)
@@ -321,7 +321,7 @@ class FailureTests(ExportJobTestCase):
         self.assertEqual((job.state, job.error), ("failed", "导出进程已中断，请重新导出。"))
 
     def test_stale_queued_job_is_not_claimed(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, status="approved",
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved",
                                        updated_at=timezone.now() - dt.timedelta(minutes=10))
         exports.run_export_job(job_id=job.pk)
         job.refresh_from_db()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import unittest
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.test import TransactionTestCase
@@ -13,29 +14,77 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from bases.models import Base, City, Role, User
 from reporting import indicators, services
-from reporting.indicators import InvalidValue
 from reporting.models import Report, Round, Status
 from tests.base import BaseTestCase, complete_values
 
 URL = "/bases/A001/reports/2018/"
 
-raw_values = st.one_of(
-    st.just(""),
+#: The oracle's verdicts besides an expected value.
+INVALID = "invalid"  # the form must refuse it and save nothing
+ANY = "any"  # arbitrary input: only "no server error, refused or saved whole" is checked
+
+#: The form's yes/no select sends exactly these; anything else is not one of its choices.
+WORDS = {True: "true", False: "false"}
+NOT_A_NUMBER = ("abc", "12a", "1..2", "--1", "NaN", "Infinity", "0x10", "1 2", "1-2")
+NOT_YES_OR_NO = ("maybe", "是", "1", "TRUE", "-1")
+
+
+@st.composite
+def well_formed(draw, indicator: indicators.Indicator):
+    """A figure as a person types it, and the value the form must store, built from the
+    generated digits (never by the parser under test)."""
+    if indicator.is_bool:
+        answer = draw(st.booleans())
+        return WORDS[answer], answer
+    places = indicator.decimals
+    whole = draw(st.integers(min_value=0, max_value=10**14 - 1))
+    fraction = draw(st.text("0123456789", max_size=places)) if places else ""
+    negative = indicator.minimum is None and draw(st.booleans())
+    digits = f"{whole:,}" if draw(st.booleans()) else str(whole)
+    raw = ("-" if negative else "") + digits + (f".{fraction}" if fraction else "")
+    units = whole * 10**places + int(fraction.ljust(places, "0") or 0)
+    units = -units if negative else units
+    expected = Decimal(units).scaleb(-places) if indicator.kind == "decimal" else units
+    return f"{draw(st.sampled_from(['', ' ']))}{raw}", expected
+
+
+@st.composite
+def malformed(draw, indicator: indicators.Indicator):
+    """Input the catalog refuses for this figure, by construction."""
+    if indicator.is_bool:
+        return draw(st.sampled_from(NOT_YES_OR_NO)), INVALID
+    whole = draw(st.integers(min_value=1, max_value=10**6))
+    too_precise = f"{whole}.{'0' * indicator.decimals}{draw(st.integers(1, 9))}"
+    too_large = str(draw(st.integers(min_value=10**14, max_value=10**20)))
+    choices = [too_precise, too_large, draw(st.sampled_from(NOT_A_NUMBER))]
+    if indicator.minimum is not None:
+        choices.append(f"-{whole}")
+    return draw(st.sampled_from(choices)), INVALID
+
+
+arbitrary = st.one_of(
     st.integers(min_value=-10**20, max_value=10**20).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(max_size=12),
-    st.sampled_from(["是", "否", "true", "1,000.5", "１２", "1e5", "-0", "0x10", " 7 "]),
-)
-field_values = st.dictionaries(st.sampled_from(indicators.ENTERED_CODES), raw_values,
-                               max_size=8)
+    st.sampled_from(["１２", "1e5", "-0", "1,000.5", "1，000"]),
+).map(lambda raw: (raw, ANY))
 
 
-def expected_value(code: str, raw: str):
-    try:
-        return indicators.BY_CODE[code].parse(raw.replace("\x00", ""))
-    except InvalidValue:
-        return InvalidValue
+def fields_of(kinds):
+    """Up to 8 distinct figures, each drawn from `kinds(indicator)`: {code: (raw, expected)}."""
+    def draw_values(codes):
+        pairs = [kinds(indicators.BY_CODE[code]) for code in codes]
+        return st.tuples(*pairs).map(lambda drawn: dict(zip(codes, drawn, strict=True)))
+    return st.lists(st.sampled_from(indicators.ENTERED_CODES), unique=True, min_size=1,
+                    max_size=8).flatmap(draw_values)
+
+
+well_formed_fields = fields_of(lambda i: st.one_of(st.just(("", None)), well_formed(i)))
+any_fields = fields_of(lambda i: st.one_of(st.just(("", None)), well_formed(i), malformed(i),
+                                           arbitrary))
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
 
 
 class FormFuzzTests(HypothesisTestCase, BaseTestCase):
@@ -44,27 +93,40 @@ class FormFuzzTests(HypothesisTestCase, BaseTestCase):
         super().setUpTestData()
         cls.open_round(2018)
 
-    @settings(max_examples=60, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
-    @given(data=field_values, submit=st.booleans())
-    def test_generated_input_never_gets_a_server_error_and_saved_values_read_back(self, data,
-                                                                                 submit):
+    def post(self, fields, action: str):
+        """Post the raw figures as the officer; returns (response, figures before, after)."""
         self.client.force_login(self.alice)
         report = Report.objects.filter(base=self.base_a, year=2018).first()
         if report is not None and not report.is_editable:
             Report.objects.filter(pk=report.pk).update(status=Status.DRAFT)
         version = str(report.version) if report else ""
         before = report.value_map() if report else {}
-        response = self.client.post(URL, {"action": "submit" if submit else "save",
-                                          "version": version, **data})
-        self.assertIn(response.status_code, (200, 302))
+        data = {code: raw for code, (raw, _) in fields.items()}
+        response = self.client.post(URL, {"action": action, "version": version, **data})
         after_report = Report.objects.filter(base=self.base_a, year=2018).first()
-        after = after_report.value_map() if after_report else {}
+        return response, before, after_report.value_map() if after_report else {}
+
+    @FUZZ
+    @given(fields=well_formed_fields)
+    def test_well_formed_figures_are_saved_exactly_as_typed(self, fields):
+        response, _, after = self.post(fields, "save")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(after, {code: expected for code, (_, expected) in fields.items()
+                                 if expected is not None})
+
+    @FUZZ
+    @given(fields=any_fields, submit=st.booleans())
+    def test_generated_input_never_gets_a_server_error_and_is_saved_whole_or_not_at_all(
+            self, fields, submit):
+        response, before, after = self.post(fields, "submit" if submit else "save")
+        self.assertIn(response.status_code, (200, 302))
+        verdicts = [expected for _, expected in fields.values()]
+        if INVALID in verdicts:
+            self.assertEqual(response.status_code, 200)
         if response.status_code == 302:
-            expected = {code: expected_value(code, data.get(code, "")) for code in data}
-            for code, value in expected.items():
-                self.assertIsNot(value, InvalidValue)
-                self.assertEqual(after.get(code), value)
+            for code, (_, expected) in fields.items():
+                if expected is not ANY:
+                    self.assertEqual(after.get(code), expected, code)
         else:
             self.assertEqual(after, before)
 
@@ -90,7 +152,6 @@ class ApproveEditRaceTests(TransactionTestCase):
                                       version=report.version)
 
     def test_no_approved_report_holds_figures_the_approver_did_not_see(self):
-        outcomes = []
         for attempt in range(8):
             Report.objects.all().delete()
             report = self.submitted_report()
@@ -139,7 +200,6 @@ class ApproveEditRaceTests(TransactionTestCase):
             for thread in threads:
                 thread.join(timeout=30)
             final = Report.objects.get(pk=report.pk)
-            outcomes.append((result.get("approve"), result.get("edit")))
             self.assertNotEqual(result.get("approve"), result.get("edit"),
                                 "exactly one of the two writers must win")
             if final.status == Status.APPROVED:
@@ -148,4 +208,3 @@ class ApproveEditRaceTests(TransactionTestCase):
                 self.assertEqual(approved.snapshot["building_area"], str(seen["building_area"]))
             else:
                 self.assertEqual(final.value_map(), changed)
-        self.assertEqual(len(outcomes), 8)

@@ -19,10 +19,9 @@ from openpyxl import load_workbook
 from bases.models import AuditEvent, Base, City, Role, User
 from portal.spreadsheet import safe_text
 from reporting.annex_workbook import write_annex_workbook
-from reporting.indicators import ENTERED_CODES, ENTERPRISES, SERVICE_CATEGORIES, in_section
+from reporting.indicators import ENTERED_CODES, SERVICE_CATEGORIES
 from reporting.models import Report, ReportValue, Status
 from reporting.statistics import (
-    ENTERPRISE_FIGURES,
     RANKINGS,
     Cell,
     compute_annexes,
@@ -170,10 +169,6 @@ def test_negative_profit_enterprise_average_and_derived_patents(changsha):
     assert cells(annex5, "拥有商标（件）") == ["1", "1", "0.3"]
     assert cells(annex5, "拥有专利（件）") == ["10", "5", "2.50"]
     assert cells(annex5, "其中：发明专利（件）") == ["5", "3", "1.25"]
-
-
-def test_annex5_rows_cover_exactly_the_enterprise_section_of_the_catalog():
-    assert set(ENTERPRISE_FIGURES) == {i.code for i in in_section(ENTERPRISES)}
 
 
 # ---------------------------------------------------------------------------------------
