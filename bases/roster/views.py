@@ -59,7 +59,8 @@ def _apply(form: Form, write):
     try:
         return write()
     except ValidationError as exc:
-        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+        by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+        for field, errors in by_field.items():
             form.add_error(field if field in form.fields else None, errors)
         return REFUSED
 
