@@ -28,7 +28,8 @@ def figures(**overrides: object) -> dict[str, str]:
 
 def enterprise_form(**overrides: object) -> dict[str, str]:
     values = {"name": "湘江智造科技有限公司", "credit_code": credit_code(1),
-              "moved_in": "2016-03-01", "moved_out": "", "industry": "C", "contact": "张三 0731-1234"}
+              "moved_in": "2016-03-01", "moved_out": "", "industry": "C",
+              "contact": "张三 0731-1234"}
     values.update({k: str(v) for k, v in overrides.items()})
     return {k: v for k, v in values.items() if v is not None}
 
