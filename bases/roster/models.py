@@ -123,3 +123,20 @@ class RosterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.get_action_display()}"
+
+    def diff(self, *, hidden: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
+        """(field label, before, after) of each changed field, for people to read."""
+        model = EnterpriseYear if self.action == self.Action.FIGURES else Enterprise
+        before = self.before or {}
+        return [(str(model._meta.get_field(name).verbose_name), _shown(before.get(name)),
+                 _shown(value))
+                for name, value in self.after.items()
+                if name not in hidden and before.get(name) != value]
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

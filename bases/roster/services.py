@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
@@ -157,10 +157,16 @@ def create_enterprise(*, base: Base, fields: EnterpriseFields, actor: User,
         fields = _check_enterprise(base, fields, None)
     except ValidationError as exc:
         raise _refuse(request, actor, f"base:{base.code}", exc) from None
-    with transaction.atomic():
-        enterprise = Enterprise(base=base)
-        warnings = _save_enterprise(enterprise=enterprise, fields=fields, actor=actor,
-                                    action=RosterChange.Action.CREATE, request=request)
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise(base=base)
+            warnings = _save_enterprise(enterprise=enterprise, fields=fields, actor=actor,
+                                        action=RosterChange.Action.CREATE, request=request)
+    except IntegrityError:
+        # The same code registered by a concurrent request after our check.
+        taken = f"本基地已登记统一社会信用代码为 {fields.credit_code} 的企业"
+        raise _refuse(request, actor, f"base:{base.code}",
+                      ValidationError({"credit_code": taken})) from None
     return enterprise, warnings
 
 
@@ -221,6 +227,8 @@ def set_year_figures(*, enterprise: Enterprise, year: int, values: dict[str, obj
     """Set (create or replace) the enterprise's figures for `year` (codes: FIGURES)."""
     try:
         problem = _year_span_problem(enterprise.moved_in, enterprise.last_year, year)
+        if year > dt.date.today().year:
+            problem = f"{year}年度尚未到来，不能填报"
         if problem:
             raise ValidationError({"year": problem})
         if year_locked(enterprise.base, year):
@@ -231,8 +239,9 @@ def set_year_figures(*, enterprise: Enterprise, year: int, values: dict[str, obj
         raise _refuse(request, actor, f"enterprise:{enterprise.pk}", exc) from None
     codes = [figure.code for figure in FIGURES]
     with transaction.atomic():
-        row = EnterpriseYear.objects.select_for_update().filter(enterprise=enterprise,
-                                                                year=year).first()
+        # One writer per enterprise at a time: the first save of a year cannot be doubled.
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+        row = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).first()
         before = None if row is None else _snapshot(row, codes)
         if row is None:
             row = EnterpriseYear(enterprise=enterprise, year=year)

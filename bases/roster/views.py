@@ -176,11 +176,9 @@ def roster_history(request: HttpRequest, code: str) -> HttpResponse:
         enterprise = _enterprise(request, base, int(request.GET["enterprise"]))
         changes = changes.filter(enterprise=enterprise)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
-    hidden = set() if _sees_contact(request) else {"contact"}
+    hidden = frozenset() if _sees_contact(request) else frozenset({"contact"})
     for change in page:
-        change.diff = [(name, (change.before or {}).get(name), value)
-                       for name, value in change.after.items()
-                       if name not in hidden and (change.before or {}).get(name) != value]
+        change.changes = change.diff(hidden=hidden)
     return render(request, "bases/roster/history.html",
                   {"base": base, "page": page, "enterprise": enterprise})
 

@@ -86,6 +86,11 @@ class RosterRefusalTests(RosterTestCase):
         self.assert_refused(f"/bases/A001/roster/{self.ent_a.pk}/years/2018/", figures(),
                             "2018年度晚于迁出年份（2017年）")
 
+    def test_a_future_year_is_refused(self):
+        year = dt.date.today().year + 1
+        self.assert_refused(f"/bases/A001/roster/{self.ent_a.pk}/years/{year}/", figures(),
+                            f"{year}年度尚未到来")
+
     def test_move_out_before_move_in_is_refused(self):
         self.assert_refused(f"/bases/A001/roster/{self.ent_a.pk}/move-out/",
                             {"moved_out": "2016-02-29"}, "不能早于入驻日期")
@@ -134,7 +139,10 @@ class RosterWriteTests(RosterTestCase):
         self.assertEqual((row.employees, row.ent_total_assets, row.ent_profit),
                          (25, Decimal("1200.50"), Decimal("0.10")))
         history = self.client.get("/bases/A001/roster/history/").content.decode()
-        self.assertIn("ent_profit: -12.34 → 0.10", history)
+        self.assertIn("利润（万元）：-12.34 → 0.10", history)
+        # The second save changed only the profit: employees appear once (the first save).
+        self.assertEqual(history.count("就业人数（人）：— → 25"), 1)
+        self.assertEqual(history.count("就业人数（人）"), 1)
         self.assertIn("填报年度数据（2018年度）", history)
 
     def test_move_out_is_recorded(self):
@@ -166,3 +174,22 @@ class RosterWriteTests(RosterTestCase):
         page = self.client.get("/bases/A001/roster/").content.decode()
         for field in ("id_q", "id_year", "id_state"):
             self.assertIn(f'<label for="{field}">', page)
+
+
+class RosterRaceTests(RosterTestCase):
+    def test_a_code_registered_concurrently_after_the_check_is_refused_not_a_500(self):
+        from unittest import mock
+
+        from bases.roster import services
+
+        fields = services.EnterpriseFields(name="并发企业", credit_code=self.ent_a.credit_code,
+                                           moved_in=dt.date(2018, 1, 1))
+        # As if another request inserted the code between our check and our insert.
+        with mock.patch.object(services, "_check_enterprise", lambda base, f, i: f), \
+                self.assertRaises(services.ValidationError) as refused:
+            services.create_enterprise(base=self.base_a, fields=fields, actor=self.alice)
+        self.assertIn("本基地已登记统一社会信用代码",
+                      refused.exception.message_dict["credit_code"][0])
+        self.assertEqual(Enterprise.objects.filter(credit_code=self.ent_a.credit_code,
+                                                   base=self.base_a).count(), 1)
+        self.assertTrue(AuditEvent.objects.filter(event="roster_refused").exists())
