@@ -44,11 +44,11 @@ def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
 _year_locks: list[Callable[[Base, int], bool]] = []
 
 
-def register_year_lock(check: Callable[[Base, int], bool]) -> None:
+def register_year_lock(check) -> None:
     if check not in _year_locks:
         _year_locks.append(check)
 
 
-def year_locked(base: Base, year: int) -> bool:
+def year_locked(base, year: int) -> bool:
     """True if any registered check says the base's data for the year is locked."""
     return any(check(base, year) for check in _year_locks)
