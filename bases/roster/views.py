@@ -71,10 +71,10 @@ def roster_list(request: HttpRequest, code: str) -> HttpResponse:
     enterprises = form.filter(base.enterprises.all())
     page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
     year = form.cleaned_data.get("year") if form.is_valid() else None
-    flagged = set()
-    if year:
-        flagged = {e.pk for d in services.duplicates_for_year(year, base=base)
-                   for e in d.entries if e.base_id == base.pk}
+    # Without a chosen year, the duplicates flagged are this year's.
+    flagged = {e.pk for d in services.duplicates_for_year(year or dt.date.today().year,
+                                                          base=base)
+               for e in d.entries if e.base_id == base.pk}
     return render(request, "bases/roster/list.html", {
         "base": base, "form": form, "page": page, "year": year, "flagged": flagged,
         "can_write": request.user.role == Role.OFFICER})

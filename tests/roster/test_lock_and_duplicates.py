@@ -94,6 +94,11 @@ class DuplicatesTests(RosterTestCase):
             with self.subTest(user=user.username):
                 page = self.client.get(f"/bases/{code}/roster/?year=2018").content.decode()
                 self.assertEqual(page.count(ELSEWHERE), 1)
+                # Both are still resident: the unfiltered list flags this year's duplicates.
+                page = self.client.get(f"/bases/{code}/roster/").content.decode()
+                self.assertEqual(page.count(ELSEWHERE), 1)
+                page = self.client.get(f"/bases/{code}/roster/?year=2017").content.decode()
+                self.assertEqual(page.count(ELSEWHERE), 0)
                 detail = self.client.get(
                     f"/bases/{code}/roster/{flagged.pk}/").content.decode()
                 self.assertIn(ELSEWHERE, detail)
@@ -120,3 +125,28 @@ class DuplicatesTests(RosterTestCase):
         self.assertTrue(Enterprise.objects.filter(base=self.base_a,
                                                   credit_code=credit_code(2)).exists())
         self.assertNotContains(response, ELSEWHERE)
+
+
+class RosterQueryCountTests(RosterTestCase):
+    def queries_for(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        # The session middleware saves the session now and then: not the page's cost.
+        return sum(1 for query in queries.captured_queries
+                   if "django_session" not in query["sql"] and "SAVEPOINT" not in query["sql"])
+
+    def test_roster_pages_cost_the_same_for_ten_or_forty_enterprises(self):
+        self.login(self.pat)
+        urls = ("/bases/A001/roster/?year=2018", "/bases/A001/roster/history/",
+                "/roster/duplicates/?year=2018")
+        for n in range(10, 20):
+            self.make_enterprise(self.base_a, n)
+            self.make_enterprise(self.base_b, n)
+        small = [self.queries_for(url) for url in urls]
+        for n in range(20, 50):
+            self.make_enterprise(self.base_a, n)
+            self.make_enterprise(self.base_b, n)
+        self.assertEqual([self.queries_for(url) for url in urls], small)
