@@ -193,3 +193,20 @@ class RosterRaceTests(RosterTestCase):
         self.assertEqual(Enterprise.objects.filter(credit_code=self.ent_a.credit_code,
                                                    base=self.base_a).count(), 1)
         self.assertTrue(AuditEvent.objects.filter(event="roster_refused").exists())
+
+
+class RosterHostileUrlTests(RosterTestCase):
+    def test_out_of_range_numbers_in_urls_give_a_clear_answer_not_a_500(self):
+        self.login(self.alice)
+        huge = "9" * 25
+        self.assertEqual(self.client.get(f"/bases/A001/roster/{huge}/").status_code, 404)
+        self.assertEqual(self.client.get(
+            f"/bases/A001/roster/history/?enterprise={huge}").status_code, 404)
+        page = self.client.get(f"/bases/A001/roster/{self.ent_a.pk}/years/{huge}/")
+        self.assertEqual(page.status_code, 200)
+        response = self.client.post(f"/bases/A001/roster/{self.ent_a.pk}/years/{huge}/",
+                                    figures())
+        self.assertContains(response, "年度尚未到来")
+        self.assertFalse(EnterpriseYear.objects.exists())
+        self.assertContains(self.client.get(f"/bases/A001/roster/?year={huge}"),
+                            "在驻年度：")
