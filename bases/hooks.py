@@ -2,7 +2,8 @@
 
 `bases` never imports those apps (it is the lower layer); they register here instead, from
 their AppConfig.ready(). Today: sections of a base's page (reporting adds the base's rounds
-and reports).
+and reports) and year locks (reporting locks a year's roster figures once the report is
+approved).
 """
 
 from __future__ import annotations
@@ -36,3 +37,18 @@ def register_base_section(section: BaseSection) -> BaseSection:
 
 def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
     return [section(request, base) for section in _base_sections]
+
+
+# Year locks: a base's roster figures for a year are frozen while something above `bases`
+# says so (reporting: the base's report for that year is approved).
+_year_locks: list[Callable[[Base, int], bool]] = []
+
+
+def register_year_lock(check) -> None:
+    if check not in _year_locks:
+        _year_locks.append(check)
+
+
+def year_locked(base, year: int) -> bool:
+    """True if any registered check says the base's data for the year is locked."""
+    return any(check(base, year) for check in _year_locks)

@@ -220,3 +220,7 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The roster's models live in their own package; imported here so Django registers them.
+from bases.roster.models import Enterprise, EnterpriseYear, RosterChange  # noqa: E402, F401
