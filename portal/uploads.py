@@ -566,7 +566,7 @@ def _exact_scan(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
     sheet = SheetScan(name, entry.filename)
     parser = expat.ParserCreate()
     parser.buffer_text = True
-    state: dict = {"row": 0, "column": 0, "in_row": 0, "cell": (0, 0), "type": "",
+    state: dict = {"row": 0, "column": 0, "cell": (0, 0), "type": "",
                    "formula": False, "value": None}
 
     def text(data: str) -> None:
@@ -586,10 +586,6 @@ def _exact_scan(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
                                         "文件可能已损坏。")
                 row, column = int(match.group(2)), column_number(match.group(1))
             sheet.cells += 1
-            state["in_row"] += 1
-            if state["in_row"] > limits.columns:
-                raise UploadRefused(f"工作表“{name}”第 {row} 行的单元格超过 {limits.columns} 个"
-                                    "的上限，疑似异常文件，已拒绝。")
             _count(sheet, limits)
             _check_cell(sheet, limits, max(row, 1), column)
             state.update(row=row, column=column, cell=(row, column), formula=False,
@@ -606,7 +602,7 @@ def _exact_scan(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
             sheet.rows += 1
             _count(sheet, limits)
             _check_cell(sheet, limits, row, 1)
-            state.update(row=row, column=0, in_row=0)
+            state.update(row=row, column=0)
         elif local == "f":
             state["formula"] = True
         elif local == "v":

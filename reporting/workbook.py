@@ -486,6 +486,7 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
 
 #: Numbers whose magnitude reaches this are refused by Indicator.parse (数值过大).
 _LIMIT = float(indicators.VALUE_LIMIT)
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 @dataclass(frozen=True)
@@ -561,6 +562,7 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
         for index, indicator, letter, fast in value_columns:
             raw = row[index] if index < width else ""
             kind = type(raw)
+            message = None
             if kind is float:
                 if fast is not None and fast.low <= raw < _LIMIT:
                     # What indicator.parse returns for an ordinary number, 5-10x faster.
@@ -577,6 +579,8 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
                             continue
                 elif indicator.is_bool and raw.is_integer():
                     raw = int(raw)
+                elif raw in _INFINITIES and not indicator.is_bool:  # 9e999999999 as a number
+                    message = "数值过大"
             elif kind is str:
                 if not raw or raw.isspace():
                     continue
@@ -585,17 +589,17 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
                     values[indicator.code] = raw
                     continue
             elif kind is _Note:
-                report.bad_codes.add(indicator.code)
-                errors.append(CellError(name, row_number, letter, indicator.label, raw.message))
-                continue
-            try:
-                values[indicator.code] = indicator.parse(raw)
-            except (InvalidValue, ArithmeticError) as exc:
-                # ArithmeticError: a Decimal too large to compare (9e999999999).
-                report.bad_codes.add(indicator.code)
-                errors.append(CellError(name, row_number, letter, indicator.label,
-                                        str(exc) if isinstance(exc, InvalidValue)
-                                        else "数值过大"))
+                message = raw.message
+            if message is None:
+                try:
+                    values[indicator.code] = indicator.parse(raw)
+                    continue
+                except InvalidValue as exc:
+                    message = str(exc)
+                except ArithmeticError:  # a Decimal too large to compare: 9e999999999
+                    message = "数值过大"
+            report.bad_codes.add(indicator.code)
+            errors.append(CellError(name, row_number, letter, indicator.label, message))
         if report.base_code and report.year is not None:
             pair = (report.base_code, report.year)
             if pair in seen:

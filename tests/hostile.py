@@ -96,8 +96,9 @@ ONE_CELL_ROW = b"<row><c><v>1</v></c></row>"
 def row_bomb(inflated_mb: int) -> bytes:
     """Issue 14: a reports sheet of identical one-cell rows inflating to about
     `inflated_mb` MB: 20 MB is some 60 KB on disk, 199 MB some 0.5 MB."""
-    block = ONE_CELL_ROW * 40_000  # about 1 MB
-    return workbook({"reports": (block for _ in range(inflated_mb))})
+    rows = inflated_mb * 1024 * 1024 // len(ONE_CELL_ROW)
+    blocks, rest = divmod(rows, 40_000)  # about 1 MB a block
+    return workbook({"reports": [ONE_CELL_ROW * 40_000] * blocks + [ONE_CELL_ROW * rest]})
 
 
 def numbered_rows(count: int) -> bytes:
