@@ -462,17 +462,10 @@ def _out_of_bounds(limits: _Limits) -> re.Pattern[bytes]:
 
 _ROW_NUMBER = re.compile(rb'<row r="([1-9][0-9]{0,9})"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"]{0,40})"')
-_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
-#: Anything the fast scan does not read: prefixed cells, rows or formulas, formulas, errors.
+#: What the fast scan leaves to the exact one: prefixed elements, cells or rows not followed
+#: by a space (so not counted below), and any formula.
 _PREFIXED = re.compile(rb":(?:c|row|f|v|is|dimension)[\s/>]")
-
-
-def _has_tag(buffer: bytes, tag: bytes) -> bool:
-    return any(tag + end in buffer for end in _ENDS)
-
-
-def _tags(buffer: bytes, tag: bytes) -> int:
-    return sum(buffer.count(tag + end) for end in _ENDS)
+_UNUSUAL = re.compile(rb"<(?:c|row|f)[>/\t\n\r]|<f ")
 
 
 class _Exact(Exception):
@@ -533,14 +526,13 @@ def _fast_scan(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
     bounds = _out_of_bounds(limits)
     dimension = False
     for buffer in _xml_buffers(handle, entry, name, sheet=True):
-        if (_PREFIXED.search(buffer) or _has_tag(buffer, b"<f") or b't="e"' in buffer
+        if (_PREFIXED.search(buffer) or _UNUSUAL.search(buffer) or b't="e"' in buffer
                 or b"t='e'" in buffer):
             raise _Exact
-        cells = _tags(buffer, b"<c")
-        rows = _tags(buffer, b"<row")
+        cells = buffer.count(b"<c ")
+        rows = buffer.count(b"<row ")
         numbers = _ROW_NUMBER.findall(buffer)
-        if (cells != buffer.count(b'<c r="') or rows != len(numbers)
-                or rows != buffer.count(b'<row r="')):
+        if cells != buffer.count(b'<c r="') or rows != len(numbers):
             raise _Exact
         if not dimension and (found := _DIMENSION.search(buffer)):
             dimension = True
