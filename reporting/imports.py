@@ -80,8 +80,13 @@ class ImportResult:
 
 
 def _storage(values: Values) -> Stored:
-    return {code: indicators.BY_CODE[code].to_storage(value)
-            for code, value in values.items() if value is not None}
+    """The values as stored: Indicator.to_storage, inlined (300,000 calls in a big import).
+    A Decimal is stored as it is; an int or a bool becomes a whole Decimal."""
+    stored: Stored = {}
+    for code, value in values.items():
+        if value is not None:
+            stored[code] = value if type(value) is Decimal else Decimal(int(value))
+    return stored
 
 
 def _typed(stored: Stored) -> Values:
@@ -145,9 +150,8 @@ def _findings(book: DataWorkbook) -> list[tuple[str, int, checks.Finding]]:
             previous[(base_code, year)] = values  # the workbook's figures win
     medians: dict[int, dict[str, Decimal]] = {}
     for year in previous_years:
-        rows = [(code, indicators.BY_CODE[code].to_storage(value))
-                for (_, y), values in previous.items() if y == year
-                for code, value in values.items() if value is not None]
+        rows = [item for (_, y), values in previous.items() if y == year
+                for item in _storage(values).items()]
         medians[year] = checks.medians_by_code(rows)
     findings = []
     for (base_code, year), values in sorted(in_book.items()):
