@@ -61,6 +61,8 @@ MAX_STYLES = 64000
 #: Cell notes (formula without a value, error values) kept per sheet; the rest are counted.
 MAX_NOTES = 200
 ZIP_SIGNATURE = b"PK\x03\x04"
+#: Entries that make a zip an .xlsb or an .ods workbook: never in an .xlsx.
+OTHER_FORMATS = frozenset({"xl/workbook.bin", "content.xml", "mimetype"})
 CHUNK = 1 << 20
 #: A window this long without a "<" holds more text than a cell can (32,767 characters of
 #: up to 3 bytes, and escapes): any run of twice this length is found and refused.
@@ -213,6 +215,11 @@ def _check_directory(entries: list[zipfile.ZipInfo], *, max_uncompressed: int,
             raise UploadRefused(CORRUPT)
     if "xl/workbook.xml" not in names:
         raise UploadRefused("文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")
+    if OTHER_FORMATS & set(names):
+        # A reader that detects the format could take the file for one the scan does not
+        # read (calamine tries .xlsb, then .ods, when the .xlsx parts do not parse).
+        raise UploadRefused("文件同时含有其他表格格式（.xlsb 或 .ods）的内容，"
+                            "疑似异常文件，已拒绝。")
 
 
 def _inflate(handle: IO[bytes], entry: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -245,7 +252,7 @@ def _inflate(handle: IO[bytes], entry: zipfile.ZipInfo) -> Iterator[bytes]:
             pending = decompressor.unconsumed_tail
         produced += len(data)
         if produced > expected:
-            raise UploadRefused("文件中的数据比声明的多，疑似压缩炸弹，已拒绝。")
+            _understated(entry)
         if data:
             crc = zlib.crc32(data, crc)
             yield data
@@ -257,12 +264,17 @@ def _inflate(handle: IO[bytes], entry: zipfile.ZipInfo) -> Iterator[bytes]:
             break
         produced += len(data)
         if produced > expected:
-            raise UploadRefused("文件中的数据比声明的多，疑似压缩炸弹，已拒绝。")
+            _understated(entry)
         crc = zlib.crc32(data, crc)
         yield data
     if (decompressor is not None and not decompressor.eof) or produced != expected \
             or crc != entry.CRC:
         raise UploadRefused(CORRUPT)
+
+
+def _understated(entry: zipfile.ZipInfo) -> None:
+    raise UploadRefused(f"文件中的“{entry.filename}”解压后比声明的 {entry.file_size} 字节多，"
+                        "疑似压缩炸弹，已拒绝。")
 
 
 # --- XML parts -------------------------------------------------------------------------
@@ -308,6 +320,9 @@ def _xml_buffers(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
 
 
 def _check_markup(buffer: bytes, name: str, sheet: bool) -> None:
+    if b"\x00" in buffer:  # never in XML; in every UTF-16 or UTF-32 text
+        raise UploadRefused(f"{_where(name, sheet)}不是 UTF-8 编码的 XML，"
+                            "Excel 不会生成这样的文件，已拒绝。")
     if b"<!DOCTYPE" in buffer or b"<!ENTITY" in buffer:
         raise UploadRefused(f"{_where(name, sheet)}含有 DTD 或实体声明，Excel 不会生成这样的文件，"
                             "已拒绝。")
@@ -357,10 +372,13 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
-def _sheet_parts(handle: IO[bytes], by_name: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
-    """Worksheet part -> sheet name, as the workbook and its relationships declare them."""
+def _workbook_parts(handle: IO[bytes], by_name: dict[str, zipfile.ZipInfo],
+                    ) -> tuple[dict[str, str], dict[str, str]]:
+    """(sheet part -> sheet name, part -> "sharedStrings" or "styles"), as the workbook and
+    its relationships declare them (readers find the parts that way, whatever their names)."""
     sheets: list[tuple[str, str]] = []
     targets: dict[str, str] = {}
+    kinds: dict[str, str] = {}
 
     def sheet(name: str, attributes: dict[str, str]) -> None:
         if _local(name) == "sheet":
@@ -372,7 +390,10 @@ def _sheet_parts(handle: IO[bytes], by_name: dict[str, zipfile.ZipInfo]) -> dict
         target = attributes.get("Target", "")
         if _local(name) == "Relationship" and attributes.get("TargetMode") != "External":
             path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[attributes.get("Id", "")] = posixpath.normpath(path)
+            path = targets[attributes.get("Id", "")] = posixpath.normpath(path)
+            kind = attributes.get("Type", "").rpartition("/")[2]
+            if kind in ("sharedStrings", "styles"):
+                kinds[path] = kind
 
     _read_xml(handle, by_name["xl/workbook.xml"], sheet)
     if "xl/_rels/workbook.xml.rels" in by_name:
@@ -382,22 +403,23 @@ def _sheet_parts(handle: IO[bytes], by_name: dict[str, zipfile.ZipInfo]) -> dict
         part = targets.get(relation)
         if part is not None:
             parts.setdefault(part, name)
-    return parts
+    return parts, kinds
 
 
 def _scan(handle: IO[bytes], entries: list[zipfile.ZipInfo], limits: _Limits) -> UploadScan:
     by_name = {entry.filename: entry for entry in entries}
-    parts = _sheet_parts(handle, by_name)
+    parts, kinds = _workbook_parts(handle, by_name)
     scan = UploadScan()
     done = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
     for entry in entries:
         path = entry.filename
         if path in done or entry.is_dir():
             continue
-        if path.endswith("sharedStrings.xml"):
+        kind = kinds.get(path) or posixpath.basename(path).removesuffix(".xml")
+        if kind == "sharedStrings":
             _check_counted(handle, entry, b"si", limits.cells,
                            f"共享字符串超过 {limits.cells} 个的上限，疑似异常文件，已拒绝。")
-        elif path.endswith("styles.xml"):
+        elif kind == "styles":
             _check_counted(handle, entry, b"xf", MAX_STYLES,
                            f"单元格格式超过 {MAX_STYLES} 个（Excel 的上限），"
                            "疑似异常文件，已拒绝。")
@@ -532,7 +554,9 @@ def _fast_scan(handle: IO[bytes], entry: zipfile.ZipInfo, name: str,
         cells = buffer.count(b"<c ")
         rows = buffer.count(b"<row ")
         numbers = _ROW_NUMBER.findall(buffer)
-        if cells != buffer.count(b'<c r="') or rows != len(numbers):
+        # Every cell and row opens with its r, and no element has a second r.
+        if (cells != buffer.count(b'<c r="') or rows != len(numbers)
+                or buffer.count(b' r="') != cells + rows):
             raise _Exact
         if not dimension and (found := _DIMENSION.search(buffer)):
             dimension = True

@@ -36,7 +36,7 @@ def _content_types(count: int) -> str:
 
 
 def workbook(sheets: dict[str, str | Iterable[bytes]], *, head: str = "",
-             shared_strings: list[str] | None = None,
+             shared_strings: list[str] | None = None, strings_part: str = "sharedStrings.xml",
              extra: dict[str, bytes] | None = None, compresslevel: int = 9) -> bytes:
     """An .xlsx with one worksheet per (name, sheetData content) in `sheets`.
 
@@ -60,9 +60,9 @@ def workbook(sheets: dict[str, str | Iterable[bytes]], *, head: str = "",
                             for i in range(1, len(names) + 1))
         if shared_strings is not None:
             relations += (f'<Relationship Id="rIdS" Type="{RELATIONSHIPS}/sharedStrings" '
-                          'Target="sharedStrings.xml"/>')
+                          f'Target="{strings_part}"/>')
             items = "".join(f"<si><t>{text}</t></si>" for text in shared_strings)
-            zf.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?>'
+            zf.writestr(f"xl/{strings_part}", f'<?xml version="1.0" encoding="UTF-8"?>'
                         f'<sst xmlns="{MAIN}">{items}</sst>')
         zf.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0" encoding="UTF-8"?>'
                     f'<Relationships xmlns="{PACKAGE}">{relations}</Relationships>')

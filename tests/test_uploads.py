@@ -68,6 +68,8 @@ class RowBombTests(BaseTestCase):
         # r after other attributes, single quotes, a namespace prefix: the exact scan.
         for cell in ('<c t="n" r="A2000000000"><v>1</v></c>',
                      "<c r='A2000000000'><v>1</v></c>",
+                     '<c  r="A2000000000"><v>1</v></c>',
+                     '<c r="A&#50;000000000"><v>1</v></c>',
                      f'<x:c xmlns:x="{hostile.MAIN}" r="A2000000000"><x:v>1</x:v></x:c>'):
             with self.subTest(cell=cell):
                 data = hostile.workbook({"reports": f'<row r="1">{cell}</row>'})
@@ -109,7 +111,8 @@ class MarkupTests(BaseTestCase):
         # zipfile itself reads the declared 200 bytes and finds nothing wrong.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             self.assertEqual(len(archive.read("xl/worksheets/sheet1.xml")), 200)
-        self.assertIn("文件中的数据比声明的多", refusal(data))
+        self.assertIn("文件中的“xl/worksheets/sheet1.xml”解压后比声明的 200 字节多",
+                      refusal(data))
 
     def test_text_longer_than_a_cell_can_hold_is_refused(self):
         text = "长" * 100_000
@@ -118,15 +121,23 @@ class MarkupTests(BaseTestCase):
         self.assertIn("工作表“reports”中有超过 32767 个字符的内容", refusal(data))
 
     def test_shared_strings_beyond_what_the_cells_could_use_are_refused(self):
-        data = hostile.workbook({"reports": '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'},
-                                shared_strings=["x"] * 13)
-        self.assertIn("共享字符串超过 12 个的上限", refusal(data, max_rows=3, max_columns=4))
+        for part in ("sharedStrings.xml", "strings.xml"):  # found by its relationship
+            data = hostile.workbook({"reports": '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'},
+                                    shared_strings=["x"] * 13, strings_part=part)
+            self.assertIn("共享字符串超过 12 个的上限",
+                          refusal(data, max_rows=3, max_columns=4))
 
-    def test_a_workbook_in_utf16_is_refused(self):
+    def test_a_zip_that_is_also_an_ods_or_xlsb_workbook_is_refused(self):
+        for part in ("content.xml", "xl/workbook.bin"):
+            data = hostile.workbook({"reports": ""}, extra={part: b"<x/>"})
+            self.assertIn("其他表格格式", refusal(data))
+
+    def test_a_sheet_in_utf16_is_refused(self):
         sheet = f'<worksheet xmlns="{hostile.MAIN}"><sheetData/></worksheet>'
-        data = hostile.replace_part(hostile.workbook({"reports": ""}),
-                                    "xl/worksheets/sheet1.xml", sheet.encode("utf-16"))
-        self.assertIn("不是 UTF-8 编码的 XML", refusal(data))
+        for encoding in ("utf-16", "utf-16-le"):  # with and without a byte order mark
+            data = hostile.replace_part(hostile.workbook({"reports": ""}),
+                                        "xl/worksheets/sheet1.xml", sheet.encode(encoding))
+            self.assertIn("工作表“reports”不是 UTF-8 编码的 XML", refusal(data))
 
 
 class EveryPathTests(WorkbookTestCase):
