@@ -65,12 +65,6 @@ def _numeric(indicator: indicators.Indicator) -> bool:
     return not indicator.is_bool and not indicator.derived
 
 
-#: The entered indicators the soft checks compare, and their codes (computed once: an
-#: import checks thousands of reports).
-NUMERIC = tuple(indicator for indicator in indicators.ENTERED if _numeric(indicator))
-NUMERIC_CODES = frozenset(indicator.code for indicator in NUMERIC)
-
-
 def soft_findings(
     values: Values,
     *,
@@ -79,7 +73,9 @@ def soft_findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     previous = previous or {}
-    for indicator in NUMERIC:
+    for indicator in indicators.ENTERED:
+        if not _numeric(indicator):
+            continue
         value, last = values.get(indicator.code), previous.get(indicator.code)
         if value is None or last is None or max(abs(value), abs(last)) < YOY_MIN_FIGURE:
             continue
@@ -132,7 +128,8 @@ def medians_by_code(rows: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """Per-code median over (code, value) rows of one year's approved reports."""
     grouped: dict[str, list[Decimal]] = defaultdict(list)
     for code, value in rows:
-        if code in NUMERIC_CODES:
+        indicator = indicators.BY_CODE.get(code)
+        if indicator is not None and _numeric(indicator):
             grouped[code].append(value)
     return {code: Decimal(statistics.median(values)) for code, values in grouped.items()}
 
