@@ -105,7 +105,7 @@ def report_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if values is None:
         _error_messages(request, errors, f"上传的工作簿有 {errors.total} 处问题，未保存任何数据：")
         record(request, "upload_report_workbook", object_repr=where, outcome="rejected",
-               detail=f"{errors.total} 处错误：{errors[0]}"[:500])
+               detail=f"{errors.total} 处错误：{errors[0] if errors else ''}"[:500])
         return back
     try:
         report = services.save_draft(base=base, year=year, actor=request.user, values=values,
