@@ -8,22 +8,26 @@ about bases and reports, and nobody edits the audit log.
 from __future__ import annotations
 
 from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
+from import_export.forms import ImportForm
 
 from bases import services
 from bases.audit import record
 from bases.forms import AccountChangeForm, AccountCreationForm
 from bases.models import Base, City, Handover, Role, User
+from portal.uploads import UploadRefused, check_upload, column_letters
 
 
 class RoleAdminMixin:
@@ -68,11 +72,45 @@ class BaseResource(resources.ModelResource):
         report_skipped = True
 
 
+def guard_base_workbook(upload, request: HttpRequest | None) -> None:
+    """The upload guard for the base registry import: the same limits as every workbook
+    upload, and the cells tablib would read as empty (formulas without a value, errors)
+    refused too. A refusal is audited and raises UploadRefused."""
+    try:
+        scan = check_upload(upload)
+        notes = [f"工作表“{sheet.name}”{column_letters(note.column)}{note.row}：{note.message}"
+                 for sheet in scan.sheets for note in sheet.notes]
+        if notes:
+            raise UploadRefused("；".join(notes[:10]))
+    except UploadRefused as exc:
+        name = getattr(upload, "name", "") or "workbook"
+        record(request, "import_bases", object_repr=f"workbook:{name}"[:200],
+               outcome="rejected", detail=str(exc)[:500])
+        raise
+
+
+class BaseImportForm(ImportForm):
+    """The admin's import form: the file passes the upload guard before anything reads it."""
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            guard_base_workbook(upload, self.request)
+        except UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
 @admin.register(Base)
 class BaseAdmin(RoleAdminMixin, ImportExportModelAdmin):
     roles = (Role.PROVINCE,)
     resource_classes = [BaseResource]
     formats = [XLSX]
+    import_form_class = BaseImportForm
     list_display = ("code", "name", "city", "county", "batch", "status")
     list_filter = ("city", "batch", "status")
     search_fields = ("code", "name")
@@ -81,6 +119,16 @@ class BaseAdmin(RoleAdminMixin, ImportExportModelAdmin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
+
+    def get_import_form_kwargs(self, request: HttpRequest) -> dict:
+        return {**super().get_import_form_kwargs(request), "request": request}
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        try:
+            return super().process_import(request, **kwargs)
+        except UploadRefused as exc:  # the stored file fails the guard (admin_xlsx): no 500
+            messages.error(request, str(exc))
+            return redirect("admin:bases_base_import")
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)

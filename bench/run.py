@@ -5,9 +5,11 @@ settings pick the database and peak memory is the measurement's own. PostgreSQL 
 (bench_<pid>_*) and SQLite files are created here and dropped at the end, whatever happens.
 
     python bench/run.py [--quick] [--skip-load] [--out BENCHMARKS.md]
+    python bench/run.py --hostile
 
 --quick runs the sizes 100 and 1,000 only and a 40-second load test (a smoke test of the
-benchmark itself); figures for the issue come from the full run.
+benchmark itself); figures for the issue come from the full run. --hostile runs only the
+hostile uploads of issue 14 (about a minute) and prints their table.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ SECRET_KEY = secrets.token_urlsafe(50)
 THINK = (10, 30)  # seconds between two actions of one user
 SPAWN_RATE = 2  # users started per second
 ANNEX_REPEATS = 5
+#: Hostile workbooks (bench/tasks.py HOSTILE_CASES), each sent through every upload path.
+HOSTILE_CASES = ("rows_20mb", "rows_199mb", "row_2e9", "column_xfd")
+HOSTILE_PATHS = ("command", "officer", "preview", "admin")
 OLD_INDEXES = (  # ReportValue's indexes before migration 0002, for the A/B comparisons
     'CREATE INDEX "reporting_reportvalue_report_id_fd788775" '
     'ON "reporting_reportvalue" ("report_id")',
@@ -316,6 +321,21 @@ def load_test(databases: Databases, tmp: Path, results: dict, *, quick: bool) ->
 # --- the run -----------------------------------------------------------------------------
 
 
+def hostile(databases: Databases, tmp: Path) -> dict:
+    """Each hostile workbook through each upload path, one subprocess each (peak RSS)."""
+    url = databases.postgres("hostile")
+    run_task("migrate", url)
+    folder = tmp / "hostile"
+    folder.mkdir(exist_ok=True)
+    results = {}
+    for case in HOSTILE_CASES:
+        for path in HOSTILE_PATHS:
+            log(f"hostile upload: {case} through {path}")
+            results[(case, path)] = run_task("hostile", url, case=case, path=path,
+                                             dir=str(folder))
+    return results
+
+
 def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> dict:
     sizes = (100, 1000) if quick else (100, 1000, 3000)
     big = sizes[-1]
@@ -381,6 +401,7 @@ def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> di
     run_task("migrate", pages_db)
     results["pages"] = run_task("pages", pages_db)
     results["audit_count"] = run_task("audit_count", url, events=500_000)
+    results["hostile"] = hostile(databases, tmp)
 
     if not skip_load:
         load_test(databases, tmp, results, quick=quick)
@@ -393,6 +414,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--hostile", action="store_true",
+                        help="only the hostile uploads of issue 14; prints their table")
     parser.add_argument("--render", metavar="PICKLE",
                         help="only write the report from the figures a run saved")
     options = parser.parse_args()
@@ -406,6 +429,13 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     databases = Databases(tmp)
+    if options.hostile:
+        try:
+            print("\n".join(report.hostile_section(hostile(databases, tmp))))
+        finally:
+            databases.drop_all()
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     facts = {"pg": server_facts(), "load_start": os.getloadavg(), "cpu_start": cpu_times()}
     log(f"temporary files in {tmp}; PostgreSQL databases {databases.prefix}_*")
     try:

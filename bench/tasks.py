@@ -132,10 +132,14 @@ def import_records(args):
 
 @task
 def read_compare(args):
-    """Reading the big workbook: openpyxl read-only (the reader before) against ours, twice."""
+    """Reading the big workbook: openpyxl read-only (the reader before the lxml one), then
+    ours: the upload guard alone, calamine's rows alone, and read_data_workbook (guard +
+    calamine + every cell checked), each run `repeats` times, best kept."""
     from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
-    from reporting.workbook import _Book
+    from portal.uploads import check_upload
+    from reporting.workbook import read_data_workbook
 
     def openpyxl_rows():
         workbook = load_workbook(args["path"], read_only=True, data_only=True)
@@ -147,22 +151,123 @@ def read_compare(args):
         workbook.close()
         return count
 
-    def our_rows():
-        with open(args["path"], "rb") as handle:
-            book = _Book(handle)
-            count = sum(1 for name in ("bases", "reports") for _ in book.rows(name))
-            book.close()
+    def calamine_rows():
+        workbook = CalamineWorkbook.from_path(args["path"])
+        count = sum(len(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                    for name in ("bases", "reports"))
+        workbook.close()
         return count
 
-    times: dict[str, list[tuple[float, float]]] = {"openpyxl": [], "ours": []}
+    def ours():
+        book = read_data_workbook(args["path"])
+        assert book.ok, [str(e) for e in book.errors[:5]]
+        return len(book.bases) + len(book.reports) + 2
+
+    readers = (("openpyxl", openpyxl_rows), ("guard", lambda: check_upload(args["path"])),
+               ("calamine", calamine_rows), ("ours", ours))
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in readers}
+    rows = 0
     for _ in range(args.get("repeats", 2)):
-        for name, read in (("openpyxl", openpyxl_rows), ("ours", our_rows)):
+        for name, read in readers:
             start, cpu = time.perf_counter(), time.process_time()
-            rows = read()
+            result = read()
             times[name].append((time.perf_counter() - start, time.process_time() - cpu))
+            if name == "ours":
+                rows = result
     return {"rows": rows, **{f"{name}_wall": min(t[0] for t in values)
                              for name, values in times.items()},
             **{f"{name}_cpu": min(t[1] for t in values) for name, values in times.items()}}
+
+
+# --- issue 14: hostile uploads ---------------------------------------------------------------
+
+HOSTILE_CASES = {
+    # name: (what it is, the tests/hostile.py call that writes it)
+    "rows_20mb": ("one-cell rows inflating to 20 MB", lambda h: h.row_bomb(20)),
+    "rows_199mb": ("one-cell rows inflating to 199 MB", lambda h: h.row_bomb(199)),
+    "row_2e9": ('one row numbered r="2000000000"', lambda h: h.far_row()),
+    "column_xfd": ("one cell in column XFD", lambda h: h.far_column()),
+}
+HOSTILE_PATHS = ("command", "officer", "preview", "admin")
+
+
+def _hostile_fixtures():
+    """Base A001 with its officer and a 2018 draft; the signed-in clients of each path."""
+    from django.test import Client
+
+    from bases.models import Base, City, Role, User
+    from reporting import services
+    from reporting.models import Report, Round
+
+    city = City.objects.get(name="长沙市")
+    base, _ = Base.objects.get_or_create(code="HOSTILE1", defaults={
+        "name": "恶意文件测试基地", "city": city, "batch": 1})
+    officer, _ = User.objects.get_or_create(username="bench_hostile_officer", defaults={
+        "role": Role.OFFICER, "base": base})
+    Round.objects.get_or_create(year=2018, defaults={"opens_on": "2000-01-01",
+                                                     "deadline": "2099-12-31"})
+    report = (Report.objects.filter(base=base, year=2018).first()
+              or services.save_draft(base=base, year=2018, actor=officer,
+                                     values={"employees": 1}, version=None))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(officer)
+    return base, report, client
+
+
+@task
+def hostile(args):
+    """One hostile workbook through one upload path, timed to its refusal; peak RSS is
+    this process's (Django and the file included)."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import CommandError, call_command
+
+    from bases.models import AuditEvent
+    from tests import hostile as hostile_files
+
+    label, make = HOSTILE_CASES[args["case"]]
+    data = make(hostile_files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        inflated = sum(entry.file_size for entry in archive.infolist())
+    path = Path(args["dir"]) / f"{args['case']}.xlsx"
+    path.write_bytes(data)
+    route = args["path"]
+    if route == "officer":
+        base, report, client = _hostile_fixtures()
+        warm_up = f"/bases/{base.code}/reports/2018/"
+    elif route in ("preview", "admin"):
+        client = _province_client()
+        warm_up = "/data/import/" if route == "preview" else "/admin/bases/base/import/"
+    if route != "command":  # the first request loads URLconf, views and templates
+        assert client.get(warm_up).status_code == 200
+    baseline = rss_mb()
+    start, cpu = time.perf_counter(), time.process_time()
+    if route == "command":
+        try:
+            call_command("import_workbook", str(path), stdout=io.StringIO(),
+                         stderr=io.StringIO())
+            message, status = "imported", 0
+        except CommandError as exc:
+            message, status = str(exc), 1
+    else:
+        upload = SimpleUploadedFile(path.name, data)
+        if route == "officer":
+            response = client.post(f"/bases/{base.code}/reports/2018/upload/",
+                                   {"file": upload, "version": report.version})
+        elif route == "preview":
+            response = client.post("/data/import/", {"file": upload, "status": "approved"})
+        else:
+            response = client.post("/admin/bases/base/import/",
+                                   {"import_file": upload, "format": "0", "resource": "0"})
+        status = response.status_code
+        event = AuditEvent.objects.order_by("-id").first()
+        message = event.detail if event and event.outcome == "rejected" else "(not refused)"
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"case": args["case"], "label": label, "path": route, "bytes": len(data),
+            "inflated": inflated, "seconds": seconds, "cpu": cpu, "status": status,
+            "message": message[:160], "maxrss_mb": maxrss_mb(), "baseline_rss_mb": baseline}
 
 
 # --- targets 1 and 2: annexes and rankings -------------------------------------------------

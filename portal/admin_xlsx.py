@@ -6,6 +6,7 @@ export. This format lays the sheet out as tablib does (bold, frozen header row; 
 multi-line text; columns as wide as their longest value) but writes every cell through the
 portal's one cell writer, and its import drops the apostrophe that writer adds.
 `EXPORT_FORMATS` and `IMPORT_FORMATS` in portal/settings.py select it for every admin.
+Reading runs the upload guard (portal/uploads.py) first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tablib.formats._xlsx import XLSXFormat, safe_xlsx_sheet_title
 
 from portal.spreadsheet import number_cell, text_cell, unescape_text
+from portal.uploads import check_upload
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True)
@@ -65,6 +67,9 @@ class EscapedXLSX(XLSX):
         return buffer.getvalue()
 
     def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        # The upload guard before openpyxl, at both steps of an import (the confirm step
+        # reads the file the first one stored); UploadRefused carries the user's message.
+        check_upload(io.BytesIO(in_stream))
         read = super().create_dataset(in_stream)
         dataset = tablib.Dataset(headers=read.headers)
         for values in read:

@@ -177,6 +177,10 @@ AUDIT_LOG_COUNT_CAP = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Rows of any sheet of an uploaded workbook (header included; 3,000 bases x 2 years is
+# 6,001): portal/uploads.py refuses a file with more, or with a row numbered higher,
+# before any spreadsheet library reads it.
+UPLOAD_MAX_ROWS = env_int("PORTAL_UPLOAD_MAX_ROWS", 20_000)
 
 # Province data-workbook exports (reporting/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
 # reports (about 1 ms each) the file is the answer to the request; larger exports become a

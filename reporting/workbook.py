@@ -1,43 +1,43 @@
-"""The data workbook of SPEC section 6: writing (streaming), reading, and the upload guard.
+"""The data workbook of SPEC section 6: writing (streaming) and reading.
 
 Sheet `bases`: code, name, city, county, batch. Sheet `reports`: base_code, year and one
 column per entered indicator code. Header cells may be codes or Chinese labels.
 
 Reading never raises on bad input: every problem becomes a `CellError` naming the sheet,
-row, column and field, and `check_upload` refuses oversized files and decompression bombs
-before openpyxl ever opens them.
+row, column and field. The upload guard (`portal.uploads.check_upload`) runs first and
+refuses oversized files, decompression bombs and sheets beyond the row and column limits
+before calamine ever opens them.
 """
 
 from __future__ import annotations
 
 import os
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
-from lxml import etree
 from openpyxl import Workbook
-from openpyxl.cell.text import Text
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.xml.constants import SHEET_MAIN_NS
+from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
 from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
+from portal.uploads import (
+    CORRUPT,
+    SheetScan,
+    Source,
+    UploadRefused,
+    UploadScan,
+    binary,
+    check_upload,
+)
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Report, ReportValue
 from reporting.years import YEAR_MAX, YEAR_MIN
-
-Source = str | os.PathLike | IO[bytes]
 
 BASES_SHEET = "bases"
 REPORTS_SHEET = "reports"
@@ -53,18 +53,15 @@ REPORT_KEYS = ("base_code", "year")
 REPORT_KEY_LABELS = {"base_code": "基地编码", "year": "年度"}
 REPORT_KEY_ALIASES = {"报送年度": "year", "基地代码": "base_code"}
 
-#: Zip limits checked before openpyxl opens a file (3,000 bases x 2 years: 1 MB, 11 MB inflated).
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 5000
-ZIP_SIGNATURE = b"PK\x03\x04"
-
 CHUNK = 500
+#: Errors listed for the user; past this many they are only counted.
+MAX_ERRORS = 200
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class WorkbookError(Exception):
-    """An uploaded file that cannot be read as a data workbook; the message is for the user."""
+#: An upload the guard refused (the name the reporting app has always used).
+WorkbookError = UploadRefused
 
 
 @dataclass(frozen=True)
@@ -86,6 +83,35 @@ class CellError:
         if self.field:
             where += f"（{self.field}）"
         return f"{where}：{self.message}" if where else self.message
+
+
+class ErrorList(list[CellError]):
+    """Errors in reading order: the first `cap` kept, every one counted in `total`.
+
+    A file with an error in each of 20,000 rows must not hold a million messages."""
+
+    def __init__(self, errors: Iterable[CellError] = (), *, cap: int = MAX_ERRORS) -> None:
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+        self.extend(errors)
+
+    def append(self, error: CellError) -> None:
+        self.total += 1
+        if len(self) < self.cap:
+            super().append(error)
+
+    def extend(self, errors: Iterable[CellError]) -> None:
+        kept = 0
+        for error in errors:
+            self.append(error)
+            kept += 1
+        self.total += max(getattr(errors, "total", kept) - kept, 0)
+
+    @property
+    def untold(self) -> int:
+        """Errors counted but not kept."""
+        return self.total - len(self)
 
 
 @dataclass
@@ -115,7 +141,7 @@ class ReportRow:
 class DataWorkbook:
     bases: list[BaseSheetRow] = field(default_factory=list)
     reports: list[ReportRow] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     has_bases_sheet: bool = False
     has_reports_sheet: bool = False
     #: Column letter of each key (base_code, year, indicator codes) in the reports sheet.
@@ -238,84 +264,6 @@ def _save(workbook: Workbook, target: Source) -> None:
         workbook.save(target)  # type: ignore[arg-type]
 
 
-# --- the upload guard ------------------------------------------------------------------
-
-
-@contextmanager
-def _binary(source: Source) -> Iterator[tuple[IO[bytes], str]]:
-    """(readable binary file, its name) for a path or an open file; rewound afterwards."""
-    if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as handle:
-            yield handle, os.fspath(source)
-        return
-    name = str(getattr(source, "name", "") or "")
-    try:
-        source.seek(0)
-        yield source, name
-    finally:
-        source.seek(0)
-
-
-def _size(handle: IO[bytes]) -> int:
-    handle.seek(0, os.SEEK_END)
-    size = handle.tell()
-    handle.seek(0)
-    return size
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def check_upload(
-    file: Source,
-    max_bytes: int | None = None,
-    *,
-    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
-    max_entries: int = MAX_ZIP_ENTRIES,
-) -> None:
-    """Refuse anything that is not a plausible, reasonably sized .xlsx before it is parsed.
-
-    Raises WorkbookError with a message for the user. Only the zip directory is read, so a
-    decompression bomb is refused in milliseconds; Python's zipfile never inflates an entry
-    beyond its declared size, so the declared sizes bound what openpyxl will read.
-    """
-    limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    try:
-        with _binary(file) as (handle, name):
-            if name and not name.lower().endswith(".xlsx"):
-                raise WorkbookError("只接受 .xlsx 格式的 Excel 文件，请在 Excel 中“另存为”"
-                                    " Excel 工作簿（*.xlsx）后再上传。")
-            size = _size(handle)
-            if size == 0:
-                raise WorkbookError("上传的文件是空的。")
-            if size > limit:
-                raise WorkbookError(f"文件过大（{_megabytes(size)}），上限为 {_megabytes(limit)}。")
-            if handle.read(4) != ZIP_SIGNATURE:
-                raise WorkbookError("文件不是有效的 .xlsx 工作簿（可能是 .xls 或其他格式），"
-                                    "请在 Excel 中另存为 Excel 工作簿（*.xlsx）后再上传。")
-            handle.seek(0)
-            try:
-                with zipfile.ZipFile(handle) as archive:
-                    entries = archive.infolist()
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError,
-                    EOFError):
-                raise WorkbookError("文件已损坏，无法作为 .xlsx 工作簿打开。") from None
-            if len(entries) > max_entries:
-                raise WorkbookError(f"文件包含的条目过多（{len(entries)} 个，上限 "
-                                    f"{max_entries} 个），疑似异常文件，已拒绝。")
-            total = sum(entry.file_size for entry in entries)
-            if total > max_uncompressed:
-                raise WorkbookError(
-                    f"文件解压后过大（{_megabytes(total)}，上限 {_megabytes(max_uncompressed)}），"
-                    "疑似压缩炸弹，已拒绝。")
-            names = {entry.filename for entry in entries}
-            if "xl/workbook.xml" not in names:
-                raise WorkbookError("文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")
-    except OSError:
-        raise WorkbookError("文件无法读取。") from None
-
-
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -364,6 +312,22 @@ def field_label(key: str) -> str:
     return REPORT_KEY_LABELS.get(key) or BASE_LABELS.get(key, key)
 
 
+CONTROL_CHARACTERS = "含有不可见的控制字符（如 NUL），请删除后再上传"
+#: The characters an .xlsx cannot hold (ILLEGAL_CHARACTERS_RE), as one class: faster.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text_cell(raw: object) -> tuple[str, str | None]:
+    """(text, None) or ("", error message) for a cell read as text."""
+    if type(raw) is str:
+        if _CONTROL.search(raw):
+            return "", CONTROL_CHARACTERS
+        return unescape_text(raw.strip()), None  # the writer's apostrophe (portal.spreadsheet)
+    if type(raw) is _Note:
+        return "", raw.message
+    return _clean_text(raw), None
+
+
 def _whole_number(raw: object) -> int | None:
     """An int from a cell (1, 1.0, "1"), or None when it is not a whole number."""
     if isinstance(raw, bool):
@@ -376,7 +340,9 @@ def _whole_number(raw: object) -> int | None:
         number = Decimal(_clean_text(raw))
     except ArithmeticError:
         return None
-    if not number.is_finite() or number != number.to_integral_value():
+    # adjusted() first: int() of 9e999999999 would build a billion-digit number.
+    if (not number.is_finite() or number.adjusted() > 18
+            or number != number.to_integral_value()):
         return None
     return int(number)
 
@@ -407,6 +373,9 @@ def _read_header(sheet_name: str, header: tuple, lookup: dict[str, str],
             continue
         titled.add(index)
         letter = get_column_letter(index + 1)
+        if type(raw) is _Note:
+            errors.append(CellError(sheet_name, 1, letter, "", raw.message))
+            continue
         key = _header_key(raw, lookup)
         text = _clean_text(raw)
         if key is None:
@@ -433,6 +402,8 @@ def _check_untitled(sheet_name: str, row_number: int, row: tuple, header: _Heade
 
 def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
     """(value, None) or (None, error message) for one cell of the bases sheet."""
+    if type(raw) is _Note:
+        return None, raw.message
     if key == "batch":
         if _empty(raw):
             return None, "必填"
@@ -440,7 +411,9 @@ def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
         if batch is None or not 1 <= batch <= BATCH_MAX:
             return None, f"必须是1至{BATCH_MAX}之间的整数"
         return batch, None
-    text = _clean_text(raw)
+    text, message = _text_cell(raw)
+    if message is not None:
+        return None, message
     if not text and key in BASE_REQUIRED_COLUMNS:
         return None, "必填"
     if len(text) > BASE_MAX_LENGTH[key]:
@@ -450,187 +423,32 @@ def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
 
 # --- the sheet reader ------------------------------------------------------------------
 #
-# openpyxl's read-only mode sizes every sheet that lacks a <dimension> by parsing it once
-# when the workbook is opened (and `reset_dimensions` discards that size anyway), then builds
-# an element, a dict and a cell per cell in pure Python: about 1 s per 60,000 cells. The
-# reader below keeps openpyxl for the package, the shared strings and the styles, and reads
-# the rows with lxml, yielding exactly what `iter_rows(values_only=True)` yields after
-# `reset_dimensions()` (bench/check_equivalence.py compares the two on odd files).
-
-_ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
-_VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
-_INLINE_TAG = f"{{{SHEET_MAIN_NS}}}is"
-_TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
-_DIGITS = "0123456789"
-#: Column letters already seen in a valid reference -> column number.
-_COLUMNS: dict[str, int] = {}
+# calamine (Rust) reads the whole sheet into a grid, many times faster than openpyxl's
+# read-only mode, after the upload guard (portal/uploads.py) has bounded its rows, columns
+# and text. An empty cell reads as "", a number as a float, whatever its number format
+# shows; a date-formatted cell as a date or time, a boolean as a bool.
 
 
-def _cast_number(text: str) -> int | float:
-    """As openpyxl: a number cell with a point or an exponent is a float, else an int."""
-    if "." in text or "E" in text or "e" in text:
-        return float(text)
-    return int(text)
+class _Note:
+    """A cell the guard flagged (formula without a value, error value): an error here."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _column(coordinate: str) -> int:
-    """The column of a cell reference, exactly as coordinate_to_tuple gives it (or raises)."""
-    letters = coordinate.rstrip(_DIGITS)
-    number = coordinate[len(letters):]
-    plain = bool(number) and number[0] != "0"  # a row number coordinate_to_tuple accepts
-    if plain and (index := _COLUMNS.get(letters)) is not None:
-        return index
-    index = coordinate_to_tuple(coordinate)[1]
-    if plain:
-        _COLUMNS[letters] = index
-    return index
-
-
-def _inline_text(element: Any) -> str:
-    children = list(element)
-    if len(children) == 1 and children[0].tag == _TEXT_TAG and not len(children[0]):
-        return children[0].text or ""
-    return Text.from_tree(element).content
-
-
-class _SheetReader:
-    """One sheet's rows as openpyxl's read-only `iter_rows(values_only=True)` gives them."""
-
-    def __init__(self, book: _Book) -> None:
-        self.strings = book.strings
-        self.epoch = book.epoch
-        self.date_formats = book.date_formats
-        self.timedelta_formats = book.timedelta_formats
-
-    def convert(self, text: str, data_type: str, style: Any) -> Any:
-        """The value of a cell's <v> text (not empty), as openpyxl's WorkSheetParser."""
-        if data_type == "n":
-            number = _cast_number(text)
-            if style in self.date_formats:
-                try:
-                    return from_excel(number, self.epoch,
-                                      timedelta=style in self.timedelta_formats)
-                except (OverflowError, ValueError):
-                    return "#VALUE!"
-            return number
-        if data_type == "s":
-            return self.strings[int(text)]
-        if data_type == "b":
-            return bool(int(text))
-        if data_type == "d":
-            return from_ISO8601(text)
-        return text  # "str" (a formula's text), "e" (an error such as #N/A)
-
-    def parsed_rows(self, source: IO[bytes]) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
-        """(row number, [(column, value), ...]) per <row>, in document order."""
-        rows = etree.iterparse(source, events=("end",), tag=_ROW_TAG, resolve_entities=False,
-                               no_network=True, load_dtd=False, huge_tree=False,
-                               remove_comments=True, remove_pis=True)
-        row_number = 0
-        checked = False
-        convert, dates = self.convert, self.date_formats
-        for _event, row in rows:
-            if not checked:
-                if row.getroottree().docinfo.doctype:
-                    raise ValueError("a worksheet must not have a DTD")
-                checked = True
-            number = row.get("r")
-            if number is not None:
-                try:
-                    row_number = int(number)
-                except ValueError:
-                    parsed = float(number)
-                    if not parsed.is_integer():
-                        raise ValueError(f"{number} is not a valid row number") from None
-                    row_number = int(parsed)
-            else:
-                row_number += 1
-            cells: list[tuple[int, Any]] = []
-            column = 0
-            for cell in row:
-                get = cell.get
-                data_type = get("t", "n")
-                style = get("s", 0)
-                if style:
-                    style = int(style)
-                if data_type == "inlineStr":
-                    inline = cell.find(_INLINE_TAG)
-                    value = None if inline is None else _inline_text(inline)
-                else:
-                    # The text of the first <v> child (findtext), fast for the usual <c><v>.
-                    children = len(cell)
-                    if children == 1:
-                        child = cell[0]
-                        text = child.text if child.tag == _VALUE_TAG else None
-                    else:
-                        text = cell.findtext(_VALUE_TAG) if children else None
-                    if not text:
-                        value = None
-                    elif data_type == "n" and style not in dates:
-                        value = (float(text) if "." in text or "E" in text or "e" in text
-                                 else int(text))
-                    else:
-                        value = convert(text, data_type, style)
-                coordinate = get("r")
-                column = _column(coordinate) if coordinate else column + 1
-                cells.append((column, value))
-            yield row_number, cells
-            row.clear()
-            parent = row.getparent()
-            while row.getprevious() is not None:
-                del parent[0]
-
-    def rows(self, source: IO[bytes]) -> Iterator[tuple | list]:
-        counter = 1
-        for number, cells in self.parsed_rows(source):
-            while counter < number:  # rows missing from the file read as empty
-                counter += 1
-                yield []
-            if counter > number:
-                continue
-            counter += 1
-            if not cells:
-                yield ()
-                continue
-            width = cells[-1][0]
-            row: list[Any] = [None] * width
-            for column, cell_value in cells:
-                if 1 <= column <= width:
-                    row[column - 1] = cell_value
-            yield tuple(row)
-
-
-class _Book:
-    """An .xlsx opened for reading values: openpyxl reads the package, strings and styles."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        reader = ExcelReader(handle, read_only=True, data_only=True)
-        reader.read_manifest()
-        reader.read_strings()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-        self.archive = reader.archive
-        self.strings = reader.shared_strings
-        self.epoch = reader.wb.epoch
-        self.date_formats = reader.wb._date_formats
-        self.timedelta_formats = reader.wb._timedelta_formats
-        self.sheetnames: list[str] = []
-        self._parts: dict[str, tuple[str, bool]] = {}
-        valid = set(reader.valid_files)
-        for sheet, rel in reader.parser.find_sheets():
-            if rel.target in valid:
-                self.sheetnames.append(sheet.name)
-                self._parts.setdefault(sheet.name, (rel.target, "chartsheet" in rel.Type))
-
-    def rows(self, name: str) -> Iterator[tuple | list]:
-        path, chart = self._parts[name]
-        if chart:
-            raise ValueError(f"{name} is a chart sheet")
-        with self.archive.open(path) as source:
-            yield from _SheetReader(self).rows(source)
-
-    def close(self) -> None:
-        self.archive.close()
+def _sheet_rows(workbook: CalamineWorkbook, name: str, scan: SheetScan | None) -> list[list]:
+    """Every row of the sheet from row 1 and column A, the guard's notes put in their cells."""
+    rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for note in scan.notes if scan else ():
+        while len(rows) < note.row:
+            rows.append([])
+        row = rows[note.row - 1]
+        if len(row) < note.column:
+            row.extend([""] * (note.column - len(row)))
+        row[note.column - 1] = _Note(note.message)
+    return rows
 
 
 def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> None:
@@ -666,18 +484,38 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
         book.bases.append(BaseSheetRow(row_number, data, header.letters))
 
 
-#: Whole numbers at or above this are refused by Indicator.parse (数值过大).
-_INT_LIMIT = int(indicators.VALUE_LIMIT)
+#: Numbers whose magnitude reaches this are refused by Indicator.parse (数值过大).
+_LIMIT = float(indicators.VALUE_LIMIT)
+_INFINITIES = (float("inf"), float("-inf"))
 
 
-def _int_floor(indicator: indicators.Indicator) -> int | None:
-    """The smallest int an int indicator accepts as is; None when the fast path is off."""
-    if indicator.kind != "int":
+@dataclass(frozen=True)
+class _Fast:
+    """How to turn an ordinary number cell into what `indicator.parse` returns, without it.
+
+    A cell at or above `low` (and below the limit) is a whole number (`places` None), or a
+    Decimal of its shortest repr when that has at most `places` decimals; anything else
+    (NaN, inf, exponents, too many places) goes through parse for its error message.
+    """
+
+    low: float
+    places: int | None
+    quantum: Decimal | None
+
+
+def _fast(indicator: indicators.Indicator) -> _Fast | None:
+    if indicator.kind not in ("int", "decimal"):
         return None
     minimum = indicator.minimum
     if minimum is None:
-        return -_INT_LIMIT + 1
-    return int(minimum) if minimum == minimum.to_integral_value() else None
+        low = -_LIMIT + 1
+    elif Decimal(float(minimum)) == minimum:
+        low = float(minimum)
+    else:
+        return None
+    if indicator.kind == "int":
+        return _Fast(low, None, None)
+    return _Fast(low, indicator.decimals, Decimal(1).scaleb(-indicator.decimals))
 
 
 def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> None:
@@ -698,7 +536,7 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
     base_index = next(i for i, key in header.keys.items() if key == "base_code")
     year_index = next(i for i, key in header.keys.items() if key == "year")
     value_columns = [(index, indicators.BY_CODE[key], header.letters[key],
-                      _int_floor(indicators.BY_CODE[key]))
+                      _fast(indicators.BY_CODE[key]))
                      for index, key in header.keys.items() if key in indicators.BY_CODE]
     for row_number, row in enumerate(rows, start=2):
         if all(_empty(raw) for raw in row):
@@ -707,34 +545,61 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
             _check_untitled(name, row_number, row, header, untitled, errors)
         width = len(row)
         report = ReportRow(row_number, "", None, dict.fromkeys(indicators.ENTERED_CODES))
-        report.base_code = _clean_text(row[base_index] if base_index < width else None)
-        if not report.base_code:
+        report.base_code, message = _text_cell(row[base_index] if base_index < width else None)
+        if message is not None or not report.base_code:
             errors.append(CellError(name, row_number, header.letters["base_code"],
-                                    field_label("base_code"), "必填"))
+                                    field_label("base_code"), message or "必填"))
         raw = row[year_index] if year_index < width else None
         year = None if _empty(raw) else _whole_number(raw)
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-            message = "必填" if _empty(raw) else f"必须是{YEAR_MIN}至{YEAR_MAX}之间的年份"
+            message = ("必填" if _empty(raw) else raw.message if type(raw) is _Note
+                       else f"必须是{YEAR_MIN}至{YEAR_MAX}之间的年份")
             errors.append(CellError(name, row_number, header.letters["year"],
                                     field_label("year"), message))
         else:
             report.year = year
         values = report.values
-        for index, indicator, letter, floor in value_columns:
-            raw = row[index] if index < width else None
-            if raw is None:
-                continue
-            if floor is not None and type(raw) is int and floor <= raw < _INT_LIMIT:
-                # What indicator.parse returns for a whole number in range, 10x faster.
-                values[indicator.code] = raw
-                continue
-            if isinstance(raw, float) and indicator.is_bool and raw.is_integer():
-                raw = int(raw)
-            try:
-                values[indicator.code] = indicator.parse(raw)
-            except InvalidValue as exc:
-                report.bad_codes.add(indicator.code)
-                errors.append(CellError(name, row_number, letter, indicator.label, str(exc)))
+        for index, indicator, letter, fast in value_columns:
+            raw = row[index] if index < width else ""
+            kind = type(raw)
+            message = None
+            if kind is float:
+                if fast is not None and fast.low <= raw < _LIMIT:
+                    # What indicator.parse returns for an ordinary number, 5-10x faster.
+                    if fast.places is None:
+                        if raw.is_integer():
+                            values[indicator.code] = int(raw)
+                            continue
+                    else:
+                        text = repr(raw)  # the shortest decimal that is this float
+                        point = text.find(".")
+                        if point > 0 and "e" not in text and (
+                                len(text) - point - 1 <= fast.places or text.endswith(".0")):
+                            values[indicator.code] = Decimal(text).quantize(fast.quantum)
+                            continue
+                elif indicator.is_bool and raw.is_integer():
+                    raw = int(raw)
+                elif raw in _INFINITIES and not indicator.is_bool:  # 9e999999999 as a number
+                    message = "数值过大"
+            elif kind is str:
+                if not raw or raw.isspace():
+                    continue
+            elif kind is bool:
+                if indicator.is_bool:
+                    values[indicator.code] = raw
+                    continue
+            elif kind is _Note:
+                message = raw.message
+            if message is None:
+                try:
+                    values[indicator.code] = indicator.parse(raw)
+                    continue
+                except InvalidValue as exc:
+                    message = str(exc)
+                except ArithmeticError:  # a Decimal too large to compare: 9e999999999
+                    message = "数值过大"
+            report.bad_codes.add(indicator.code)
+            errors.append(CellError(name, row_number, letter, indicator.label, message))
         if report.base_code and report.year is not None:
             pair = (report.base_code, report.year)
             if pair in seen:
@@ -746,54 +611,59 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
         book.reports.append(report)
 
 
-def read_data_workbook(file: Source, *, max_bytes: int | None = None) -> DataWorkbook:
+def read_data_workbook(file: Source, *, max_bytes: int | None = None, bases: bool = True,
+                       scan: UploadScan | None = None) -> DataWorkbook:
     """Read a data workbook; never raises on bad input (problems are in `.errors`).
 
-    The upload guard runs first, so openpyxl never opens an oversized file or a zip bomb.
+    The upload guard runs first (unless the caller just ran it and passes its `scan`), so
+    calamine never opens an oversized file, a zip bomb or a sheet beyond the row and
+    column limits. `bases=False` leaves the bases sheet unread.
     """
     book = DataWorkbook()
     try:
-        check_upload(file, max_bytes)
-    except WorkbookError as exc:
+        scan = scan or check_upload(file, max_bytes)
+    except UploadRefused as exc:
         book.errors.append(CellError("", None, None, "", str(exc)))
         return book
     try:
-        with _binary(file) as (handle, _name):
-            workbook = _Book(handle)
-            try:
-                names = list(workbook.sheetnames)
-                reports_name = _find_sheet(names, REPORTS_SHEET)
-                bases_name = _find_sheet(names, BASES_SHEET)
-                if reports_name is None:
-                    book.errors.append(CellError(
-                        "", None, None, "",
-                        f"缺少工作表“{REPORTS_SHEET}”（现有工作表：{'、'.join(names)}）"))
-                if bases_name is not None:
-                    book.has_bases_sheet = True
-                    _read_bases(workbook.rows(bases_name), bases_name, book)
-                if reports_name is not None:
-                    book.has_reports_sheet = True
-                    _read_reports(workbook.rows(reports_name), reports_name, book)
-            finally:
-                workbook.close()
+        with binary(file) as (handle, _name):
+            workbook = CalamineWorkbook.from_filelike(handle)
+        try:
+            names = list(workbook.sheet_names)
+            reports_name = _find_sheet(names, REPORTS_SHEET)
+            bases_name = _find_sheet(names, BASES_SHEET) if bases else None
+            if reports_name is None:
+                book.errors.append(CellError(
+                    "", None, None, "",
+                    f"缺少工作表“{REPORTS_SHEET}”（现有工作表：{'、'.join(names)}）"))
+            if bases_name is not None:
+                book.has_bases_sheet = True
+                rows = _sheet_rows(workbook, bases_name, scan.sheet(bases_name))
+                _read_bases(iter(rows), bases_name, book)
+            if reports_name is not None:
+                book.has_reports_sheet = True
+                rows = _sheet_rows(workbook, reports_name, scan.sheet(reports_name))
+                _read_reports(iter(rows), reports_name, book)
+        finally:
+            workbook.close()
     except Exception:  # any parser failure is the file's fault, never a server error
         book.bases.clear()
         book.reports.clear()
-        book.errors.append(CellError("", None, None, "",
-                                     "文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"))
+        book.errors = ErrorList()
+        book.errors.append(CellError("", None, None, "", CORRUPT))
     return book
 
 
 def read_report_upload(
     file: Source, *, base_code: str, year: int,
-) -> tuple[dict[str, Value | None] | None, list[CellError]]:
+) -> tuple[dict[str, Value | None] | None, ErrorList]:
     """The values of the one reports row for `base_code` and `year` in an officer's upload.
 
     Returns (values, []) or (None, errors). The bases sheet is ignored: an officer's upload
     only fills their report; every other row in the reports sheet is an error.
     """
-    book = read_data_workbook(file)
-    errors = [error for error in book.errors if error.sheet != BASES_SHEET]
+    book = read_data_workbook(file, bases=False)
+    errors = book.errors
     if not book.has_reports_sheet or not {"base_code", "year"} <= book.report_columns.keys():
         return None, errors
     base_column = book.report_columns["base_code"]

@@ -29,7 +29,7 @@ from reporting.models import ExportJob, Report, Round, Status
 from reporting.queries import reports_for
 from reporting.workbook import (
     XLSX_CONTENT_TYPE,
-    CellError,
+    ErrorList,
     WorkbookError,
     check_upload,
     content_disposition_name,
@@ -81,12 +81,12 @@ def report_workbook(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return _workbook_response(handle, content_disposition_name("report", base.code, year))
 
 
-def _error_messages(request: HttpRequest, errors: list[CellError], intro: str) -> None:
+def _error_messages(request: HttpRequest, errors: ErrorList, intro: str) -> None:
     messages.error(request, intro)
     for error in errors[:MAX_MESSAGES]:
         messages.error(request, str(error))
-    if len(errors) > MAX_MESSAGES:
-        messages.error(request, f"……另有 {len(errors) - MAX_MESSAGES} 处错误未列出。")
+    if errors.total > MAX_MESSAGES:
+        messages.error(request, f"……另有 {errors.total - MAX_MESSAGES} 处错误未列出。")
 
 
 @require_POST
@@ -103,9 +103,9 @@ def report_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
         return back
     values, errors = read_report_upload(upload, base_code=base.code, year=year)
     if values is None:
-        _error_messages(request, errors, f"上传的工作簿有 {len(errors)} 处问题，未保存任何数据：")
+        _error_messages(request, errors, f"上传的工作簿有 {errors.total} 处问题，未保存任何数据：")
         record(request, "upload_report_workbook", object_repr=where, outcome="rejected",
-               detail=f"{len(errors)} 处错误")
+               detail=f"{errors.total} 处错误：{errors[0] if errors else ''}"[:500])
         return back
     try:
         report = services.save_draft(base=base, year=year, actor=request.user, values=values,
@@ -192,14 +192,14 @@ def _preview(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请选择要导入的 .xlsx 文件。")
         return render(request, "reporting/import.html", _import_context(request), status=400)
     try:
-        check_upload(upload)
+        scan = check_upload(upload)
     except WorkbookError as exc:
         messages.error(request, str(exc))
         record(request, "import_workbook", object_repr=f"workbook:{upload.name}"[:200],
                outcome="rejected", detail=str(exc))
         return render(request, "reporting/import.html", _import_context(request), status=400)
     result = import_data_workbook(file=upload, actor=request.user, status=status, dry_run=True,
-                                  request=request)
+                                  request=request, scan=scan)
     _discard(request)
     token = ""
     if result.ok:
@@ -219,6 +219,25 @@ def _preview(request: HttpRequest) -> HttpResponse:
         status=status, status_label=STATUS_LABELS[status]))
 
 
+def _claim(path: Path) -> IO[bytes] | None:
+    """Open the pending file and take it, or None when it is gone.
+
+    The file is removed as it is taken (the open handle still reads it), and only one
+    unlink of it can succeed: of two confirms of the same token, even two that read the
+    same session at the same moment, exactly one imports.
+    """
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    try:
+        path.unlink()
+    except OSError:  # another confirm took it first
+        handle.close()
+        return None
+    return handle
+
+
 def _confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING_KEY)
     token = request.POST.get("token", "")
@@ -226,12 +245,13 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if isinstance(pending, dict) and secrets.compare_digest(str(pending.get("token", "")),
                                                             token):
         path = _pending_path(token)
-    if path is None or not path.exists():
+    handle = _claim(path) if path is not None else None
+    if handle is None:
         messages.error(request, "预检结果已失效，请重新上传文件。")
         return redirect("reporting:import")
     status = pending["status"]
     try:
-        with path.open("rb") as handle:
+        with handle:
             result: ImportResult = import_data_workbook(
                 file=File(handle, name=pending["name"]), actor=request.user, status=status,
                 request=request)

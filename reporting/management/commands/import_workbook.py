@@ -28,12 +28,15 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"用户“{actor}”不存在")
         try:
-            check_upload(file, max_bytes=None)
+            scan = check_upload(file, max_bytes=None)
         except WorkbookError as exc:
             raise CommandError(str(exc)) from None
-        result = import_data_workbook(file=file, actor=user, status=status, dry_run=dry_run)
+        result = import_data_workbook(file=file, actor=user, status=status, dry_run=dry_run,
+                                      scan=scan)
         for error in result.errors:
             self.stderr.write(str(error))
+        if result.errors.untold:
+            self.stderr.write(f"……另有 {result.errors.untold} 个错误未列出。")
         if not result.ok:
             raise CommandError(result.summary())
         for base_code, year, finding in result.findings:
