@@ -2,7 +2,7 @@
 
 `bases` never imports those apps (it is the lower layer); they register here instead, from
 their AppConfig.ready(). Today: sections of a base's page (reporting adds the base's rounds
-and reports).
+and reports), and the year lock of the ledger (reporting says which years are approved).
 """
 
 from __future__ import annotations
@@ -36,3 +36,20 @@ def register_base_section(section: BaseSection) -> BaseSection:
 
 def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
     return [section(request, base) for section in _base_sections]
+
+
+# Whether a base's entries of a year are locked (its report of that year is approved).
+# reporting registers the check; the ledger asks before every change, so a reopened report
+# unlocks the year by itself.
+YearLock = Callable[[Base, int], bool]
+_year_locks: list[YearLock] = []
+
+
+def register_year_lock(check: YearLock) -> YearLock:
+    if check not in _year_locks:
+        _year_locks.append(check)
+    return check
+
+
+def year_locked(base: Base, year: int) -> bool:
+    return any(check(base, year) for check in _year_locks)

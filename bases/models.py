@@ -220,3 +220,12 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The ledger's models live in their own package; importing them here registers them.
+from bases.ledger.models import (  # noqa: E402, F401
+    ActivityAttachment,
+    Institution,
+    LedgerChange,
+    ServiceActivity,
+)

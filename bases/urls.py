@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from bases import views
 
@@ -6,6 +6,7 @@ app_name = "bases"
 urlpatterns = [
     path("bases/", views.base_list, name="list"),
     path("bases/<str:code>/", views.base_detail, name="detail"),
+    path("bases/<str:code>/ledger/", include("bases.ledger.urls")),
     path("bases/<str:code>/handover/", views.handover, name="handover"),
     path("bases/<str:code>/handover-request/", views.handover_request, name="handover_request"),
     path("handovers/", views.handover_list, name="handovers"),
