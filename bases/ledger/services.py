@@ -336,7 +336,9 @@ def _apply_institution(institution: Institution, data: InstitutionInput, base: B
         try:
             credit_code = validate_credit_code(credit_code)
         except ValidationError as exc:
-            raise LedgerRefused("credit_code", exc.messages[0]) from None
+            # The rule's message starts with the field's name; the page puts it in front.
+            raise LedgerRefused("credit_code", exc.messages[0].removeprefix("统一社会信用代码"),
+                                label="统一社会信用代码") from None
     institution.credit_code = credit_code
     if not data.categories:
         raise _refuse(Institution, "categories", "请至少选择一个服务类别")

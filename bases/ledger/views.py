@@ -78,8 +78,9 @@ def activity_list(request: HttpRequest, code: str) -> HttpResponse:
     summary = [{"key": key, "label": text, "sessions": totals.get(key, {}).get("sessions", 0),
                 "served": totals.get(key, {}).get("served") or 0} for key, text in CATEGORIES]
     shown = in_year.filter(category=category) if category else in_year
-    page = Paginator(shown.select_related("provider").annotate(
-        attachment_count=Count("attachments")), 50).get_page(request.GET.get("page"))
+    shown = shown.select_related("provider").annotate(
+        attachment_count=Count("attachments")).order_by("-date", "-id")
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
     return render(request, "bases/ledger/activity_list.html", {
         "base": base, "filters": filters, "year": year, "page": page, "summary": summary,
         "writer": is_writer(request, base), "locked": year_locked(base, year)})
@@ -204,7 +205,7 @@ def attachment_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def institution_list(request: HttpRequest, code: str) -> HttpResponse:
     base = get_base(request, code)
     institutions = Institution.objects.filter(base=base).annotate(
-        activity_count=Count("activities"))
+        activity_count=Count("activities")).order_by("name", "id")
     return render(request, "bases/ledger/institution_list.html", {
         "base": base, "institutions": institutions, "writer": is_writer(request, base)})
 
