@@ -6,6 +6,8 @@ officer writes. Everyone else, and a reader at a writing page, gets the audited 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -62,10 +64,13 @@ def _refused(form, exc: services.LedgerRefused) -> None:
         form.add_error(None, str(exc))
 
 
-def _form_page(request: HttpRequest, template: str, context: dict, form) -> HttpResponse:
+def _form_page(request: HttpRequest, base: Base, form, *, current: str, heading: str,
+               cancel: str) -> HttpResponse:
     # A refused form answers 400: nothing was saved.
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {**context, "form": form}, status=status)
+    return render(request, "bases/ledger/entry_form.html", {
+        "base": base, "form": form, "current": current, "heading": heading,
+        "cancel": cancel}, status=status)
 
 
 def activity_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -119,27 +124,38 @@ def activity_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
             _refused(form, exc)
         else:
             return redirect("bases:ledger:activity", code=base.code, pk=activity.pk)
-    return _form_page(request, "bases/ledger/activity_form.html",
-                      {"base": base, "activity": activity}, form)
+    cancel = (activity_url(activity) if activity else _list_url(base))
+    return _form_page(request, base, form, current="activities", cancel=cancel,
+                      heading=f"修改服务活动：{activity.title}" if activity else "记录服务活动")
 
 
 def activity_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     base = _writable_base(request, code)
     activity = _activity(request, base, pk)
+    return _confirm_delete(
+        request, base, what=f"服务活动“{activity}”",
+        delete=lambda: services.delete_activity(activity=activity, actor=request.user,
+                                                request=request),
+        cancel=activity_url(activity), done=f"{_list_url(base)}?year={activity.date.year}",
+        consequence="活动及其全部证明材料将被删除，删除记录保留在修改记录中。")
+
+
+def _confirm_delete(request: HttpRequest, base: Base, *, what: str,
+                    delete: Callable[[], None], cancel: str, done: str,
+                    consequence: str) -> HttpResponse:
+    """GET asks for confirmation; POST deletes, or shows the service's refusal (400)."""
     error = None
     if request.method == "POST":
         try:
-            services.delete_activity(activity=activity, actor=request.user, request=request)
+            delete()
         except services.LedgerRefused as exc:
             error = str(exc)
         else:
-            messages.success(request, f"已删除服务活动“{activity.title}”。")
-            return redirect(f"{_list_url(base)}?year={activity.date.year}")
+            messages.success(request, f"已删除{what}。")
+            return redirect(done)
     return render(request, "bases/ledger/confirm_delete.html", {
-        "base": base, "what": f"服务活动“{activity}”", "error": error,
-        "cancel": activity_url(activity),
-        "consequence": "活动及其全部证明材料将被删除，删除记录保留在修改记录中。"},
-        status=400 if error else 200)
+        "base": base, "what": what, "error": error, "cancel": cancel,
+        "consequence": consequence}, status=400 if error else 200)
 
 
 def attachment_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
@@ -186,20 +202,12 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 def attachment_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     base = _writable_base(request, code)
     attachment = _attachment(request, base, pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_attachment(attachment=attachment, actor=request.user,
-                                       request=request)
-        except services.LedgerRefused as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已删除证明材料“{attachment.original_name}”。")
-            return redirect(activity_url(attachment.activity))
-    return render(request, "bases/ledger/confirm_delete.html", {
-        "base": base, "what": f"证明材料“{attachment.original_name}”", "error": error,
-        "cancel": activity_url(attachment.activity), "consequence": "文件将被删除。"},
-        status=400 if error else 200)
+    back = activity_url(attachment.activity)
+    return _confirm_delete(
+        request, base, what=f"证明材料“{attachment.original_name}”",
+        delete=lambda: services.delete_attachment(attachment=attachment, actor=request.user,
+                                                  request=request),
+        cancel=back, done=back, consequence="文件将被删除，删除记录保留在修改记录中。")
 
 
 def institution_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -228,27 +236,21 @@ def institution_edit(request: HttpRequest, code: str, pk: int | None = None) -> 
         else:
             messages.success(request, f"已保存第三方服务机构“{institution.name}”。")
             return redirect("bases:ledger:institutions", code=base.code)
-    return _form_page(request, "bases/ledger/institution_form.html",
-                      {"base": base, "institution": institution}, form)
+    return _form_page(request, base, form, current="institutions",
+                      cancel=reverse("bases:ledger:institutions", kwargs={"code": base.code}),
+                      heading=f"修改第三方服务机构：{institution.name}" if institution
+                      else "添加第三方服务机构")
 
 
 def institution_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     base = _writable_base(request, code)
     institution = _institution(request, base, pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_institution(institution=institution, actor=request.user,
-                                        request=request)
-        except services.LedgerRefused as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已删除第三方服务机构“{institution.name}”。")
-            return redirect("bases:ledger:institutions", code=base.code)
-    return render(request, "bases/ledger/confirm_delete.html", {
-        "base": base, "what": f"第三方服务机构“{institution.name}”", "error": error,
-        "cancel": reverse("bases:ledger:institutions", kwargs={"code": base.code}),
-        "consequence": "删除记录保留在修改记录中。"}, status=400 if error else 200)
+    back = reverse("bases:ledger:institutions", kwargs={"code": base.code})
+    return _confirm_delete(
+        request, base, what=f"第三方服务机构“{institution.name}”",
+        delete=lambda: services.delete_institution(institution=institution,
+                                                   actor=request.user, request=request),
+        cancel=back, done=back, consequence="删除记录保留在修改记录中。")
 
 
 #: How the history names each field of a snapshot.
