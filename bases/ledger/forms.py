@@ -85,8 +85,11 @@ class InstitutionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="证明材料", help_text="签到表、照片、纪要等：PDF、JPEG 或 PNG，"
-                                                     "每个不超过 5 MB")
+    # `accept` only helps the phone's file picker; the service checks the content.
+    file = forms.FileField(
+        label="证明材料", help_text="签到表、照片、纪要等：PDF、JPEG 或 PNG，每个不超过 5 MB",
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
 
 
 class LedgerFilterForm(forms.Form):

@@ -120,6 +120,19 @@ def _log(*, base: Base, actor: User, kind: str, obj: models.Model, action: str,
            detail=f"基地 {base.code}：{obj}"[:500], actor=actor)
 
 
+def _save(*, entry: ServiceActivity | Institution, before: dict | None, actor: User,
+          request: HttpRequest | None) -> None:
+    """Save a created (`before` None) or changed entry and keep the change in the history."""
+    is_activity = isinstance(entry, ServiceActivity)
+    entry.updated_by = actor
+    entry.save()
+    _log(base=entry.base, actor=actor, obj=entry, before=before,
+         kind=LedgerChange.Kind.ACTIVITY if is_activity else LedgerChange.Kind.INSTITUTION,
+         action=LedgerChange.Action.CREATE if before is None else LedgerChange.Action.UPDATE,
+         after=activity_snapshot(entry) if is_activity else institution_snapshot(entry),
+         request=request)
+
+
 @contextmanager
 def _write(*, request: HttpRequest | None, actor: User, base: Base, what: str) -> Iterator[None]:
     """One transaction; a refusal rolls it back and is audited outside it, so it stays."""
@@ -217,10 +230,7 @@ def create_activity(*, base: Base, actor: User, data: ActivityInput,
         activity = ServiceActivity(base=base, created_by=actor, updated_by=actor)
         _apply_activity(activity, data, base)
         _check_unlocked(base, [data.date.year])
-        activity.save()
-        _log(base=base, actor=actor, kind=LedgerChange.Kind.ACTIVITY, obj=activity,
-             action=LedgerChange.Action.CREATE, before=None, after=activity_snapshot(activity),
-             request=request)
+        _save(entry=activity, before=None, actor=actor, request=request)
     return activity
 
 
@@ -235,11 +245,7 @@ def update_activity(*, activity: ServiceActivity, actor: User, data: ActivityInp
         _apply_activity(activity, data, base)
         # Moving an entry out of a locked year changes that year's figures too.
         _check_unlocked(base, [old_year, data.date.year])
-        activity.updated_by = actor
-        activity.save()
-        _log(base=base, actor=actor, kind=LedgerChange.Kind.ACTIVITY, obj=activity,
-             action=LedgerChange.Action.UPDATE, before=before,
-             after=activity_snapshot(activity), request=request)
+        _save(entry=activity, before=before, actor=actor, request=request)
     return activity
 
 
@@ -359,10 +365,7 @@ def create_institution(*, base: Base, actor: User, data: InstitutionInput,
         institution = Institution(base=base, created_by=actor, updated_by=actor)
         _apply_institution(institution, data, base)
         _check_unlocked(base, _years_changed(None, institution))
-        institution.save()
-        _log(base=base, actor=actor, kind=LedgerChange.Kind.INSTITUTION, obj=institution,
-             action=LedgerChange.Action.CREATE, before=None,
-             after=institution_snapshot(institution), request=request)
+        _save(entry=institution, before=None, actor=actor, request=request)
     return institution
 
 
@@ -375,11 +378,7 @@ def update_institution(*, institution: Institution, actor: User, data: Instituti
         before = institution_snapshot(institution)
         _apply_institution(institution, data, base)
         _check_unlocked(base, _years_changed(previous, institution))
-        institution.updated_by = actor
-        institution.save()
-        _log(base=base, actor=actor, kind=LedgerChange.Kind.INSTITUTION, obj=institution,
-             action=LedgerChange.Action.UPDATE, before=before,
-             after=institution_snapshot(institution), request=request)
+        _save(entry=institution, before=before, actor=actor, request=request)
     return institution
 
 
