@@ -294,3 +294,40 @@ class AttachmentTests(LedgerTestCase):
         self.assertFalse(path.exists())
         change = LedgerChange.objects.get(kind="attachment", action="delete")
         self.assertEqual(change.before["original_name"], "签到表.pdf")
+
+
+class LedgerLinksAndWritersTests(LedgerTestCase):
+    def test_base_page_and_officer_nav_link_to_the_ledger(self):
+        for user in (self.alice, self.carol, self.pat):
+            sign_in(self.client, user)
+            self.assertContains(self.client.get("/bases/A001/"), 'href="/bases/A001/ledger/"')
+        sign_in(self.client, self.alice)
+        home = self.client.get("/bases/A001/ledger/")
+        self.assertContains(home, '<a href="/bases/A001/ledger/">服务台帐</a>', html=True)
+
+    def test_services_refuse_anyone_but_the_bases_officer(self):
+        data = services.ActivityInput(date=dt.date(2018, 2, 1), category="info", title="x")
+        for user in (self.bob, self.carol, self.pat):
+            with self.assertRaises(services.LedgerRefused):
+                services.create_activity(base=self.base_a, actor=user, data=data)
+            with self.assertRaises(services.LedgerRefused):
+                services.delete_institution(institution=self.institution, actor=user)
+        self.assertEqual((self.activity_count(), self.institution_count()), (1, 1))
+        self.assertEqual(AuditEvent.objects.filter(event="ledger_refused").count(), 6)
+
+    def test_readers_see_no_writing_controls(self):
+        sign_in(self.client, self.carol)
+        detail = self.client.get(f"/bases/A001/ledger/activities/{self.activity.pk}/")
+        self.assertNotContains(detail, "/edit/")
+        self.assertNotContains(detail, 'type="file"')
+        self.assertNotContains(self.client.get("/bases/A001/ledger/"), "记录服务活动</a>")
+
+    def test_missing_file_on_disk_is_a_404_not_a_500(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            attachment = services.add_attachment(
+                activity=self.activity, actor=self.alice,
+                upload=SimpleUploadedFile("a.png", small_png()))
+        files.remove(attachment.stored_name)
+        sign_in(self.client, self.alice)
+        self.assertEqual(self.client.get(
+            f"/bases/A001/ledger/attachments/{attachment.pk}/").status_code, 404)
