@@ -238,7 +238,7 @@ def update_activity(*, activity: ServiceActivity, actor: User, data: ActivityInp
                     request: HttpRequest | None = None) -> ServiceActivity:
     base = activity.base
     with _write(request=request, actor=actor, base=base, what=f"activity:{activity.pk}"):
-        activity = ServiceActivity.objects.select_for_update().select_related(
+        activity = ServiceActivity.objects.select_for_update(of=("self",)).select_related(
             "provider").get(pk=activity.pk)
         before = activity_snapshot(activity)
         old_year = activity.date.year
@@ -253,7 +253,7 @@ def delete_activity(*, activity: ServiceActivity, actor: User,
                     request: HttpRequest | None = None) -> None:
     base = activity.base
     with _write(request=request, actor=actor, base=base, what=f"activity:{activity.pk}"):
-        activity = ServiceActivity.objects.select_for_update().select_related(
+        activity = ServiceActivity.objects.select_for_update(of=("self",)).select_related(
             "provider").get(pk=activity.pk)
         _check_unlocked(base, [activity.date.year])
         before = activity_snapshot(activity)
@@ -305,7 +305,7 @@ def delete_attachment(*, attachment: ActivityAttachment, actor: User,
                       request: HttpRequest | None = None) -> None:
     base = attachment.activity.base
     with _write(request=request, actor=actor, base=base, what=f"attachment:{attachment.pk}"):
-        attachment = ActivityAttachment.objects.select_for_update().select_related(
+        attachment = ActivityAttachment.objects.select_for_update(of=("self",)).select_related(
             "activity").get(pk=attachment.pk)
         _check_unlocked(base, [attachment.activity.date.year])
         _log(base=base, actor=actor, kind=LedgerChange.Kind.ATTACHMENT, obj=attachment,
