@@ -396,3 +396,27 @@ def delete_institution(*, institution: Institution, actor: User,
              action=LedgerChange.Action.DELETE, before=institution_snapshot(institution),
              after=None, request=request)
         institution.delete()
+
+
+# --- resends from the base's own platform ----------------------------------------------------
+
+def upsert_activity(*, base: Base, actor: User, data: ActivityInput,
+                    request: HttpRequest | None = None) -> tuple[ServiceActivity, bool]:
+    """Create the activity, or update the one with the same `external_id`: a platform may
+    send a record again without making a duplicate (SPEC section 9). True when created."""
+    key = data.external_id.strip()
+    existing = ServiceActivity.objects.filter(base=base, external_id=key).first() if key else None
+    if existing is None:
+        return create_activity(base=base, actor=actor, data=data, request=request), True
+    return update_activity(activity=existing, actor=actor, data=data, request=request), False
+
+
+def upsert_institution(*, base: Base, actor: User, data: InstitutionInput,
+                       request: HttpRequest | None = None) -> tuple[Institution, bool]:
+    """`upsert_activity` for institutions."""
+    key = data.external_id.strip()
+    existing = Institution.objects.filter(base=base, external_id=key).first() if key else None
+    if existing is None:
+        return create_institution(base=base, actor=actor, data=data, request=request), True
+    return update_institution(institution=existing, actor=actor, data=data,
+                              request=request), False
