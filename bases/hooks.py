@@ -2,7 +2,8 @@
 
 `bases` never imports those apps (it is the lower layer); they register here instead, from
 their AppConfig.ready(). Today: sections of a base's page (reporting adds the base's rounds
-and reports), and the year lock of the ledger (reporting says which years are approved).
+and reports), and year locks (reporting says which years are approved: the roster's
+figures and the ledger's entries of such a year are frozen).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
     return [section(request, base) for section in _base_sections]
 
 
-# Whether a base's entries of a year are locked (its report of that year is approved).
-# reporting registers the check; the ledger asks before every change, so a reopened report
-# unlocks the year by itself.
+# Whether a base's data of a year is locked (its report of that year is approved).
+# reporting registers the check; the roster and the ledger ask before every change, so a
+# reopened report unlocks the year by itself.
 YearLock = Callable[[Base, int], bool]
 _year_locks: list[YearLock] = []
 

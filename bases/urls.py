@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from bases import views
+from bases.roster import views as roster_views
 
 app_name = "bases"
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("bases/<str:code>/ledger/", include("bases.ledger.urls")),
     path("bases/<str:code>/handover/", views.handover, name="handover"),
     path("bases/<str:code>/handover-request/", views.handover_request, name="handover_request"),
+    path("bases/<str:code>/roster/", include("bases.roster.urls")),
+    path("roster/duplicates/", roster_views.duplicates, name="roster_duplicates"),
     path("handovers/", views.handover_list, name="handovers"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

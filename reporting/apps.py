@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
 
+def report_approved(base, year: int) -> bool:
+    """The year lock of the roster (bases.hooks): the base's report for the year is approved."""
+    from reporting.models import Report, Status
+
+    return Report.objects.filter(base=base, year=year, status=Status.APPROVED).exists()
+
+
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "信息报送"
@@ -11,11 +18,4 @@ class ReportingConfig(AppConfig):
 
         # The base page shows the base's rounds and reports; `bases` does not import us.
         register_base_section(base_rounds_section)
-        # The ledger's entries of a year lock while the base's report of it is approved.
         register_year_lock(report_approved)
-
-
-def report_approved(base, year: int) -> bool:
-    from reporting.models import Report, Status
-
-    return Report.objects.filter(base=base, year=year, status=Status.APPROVED).exists()

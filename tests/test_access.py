@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from bases.models import Enterprise
 from reporting.models import ExportJob, Report
 from tests.base import BaseTestCase
 
@@ -39,6 +42,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "bases:handover_request": POST_ONLY,
     "bases:handovers": only("pat"),
     "bases:audit_log": only("audrey"),
+    # The roster (SPEC section 10): the officer writes; the province and the city read.
+    "bases:roster": only("alice", "carol", "pat"),
+    "bases:roster_history": only("alice", "carol", "pat"),
+    "bases:roster_detail": only("alice", "carol", "pat"),
+    "bases:roster_new": only("alice"),
+    "bases:roster_edit": only("alice"),
+    "bases:roster_move_out": only("alice"),
+    "bases:roster_year": only("alice"),
+    "bases:roster_duplicates": only("pat"),
     # The service ledger: the base's readers read it, only its officer writes. The sample pk
     # is no ledger entry here (so 404 for all); tests/ledger/test_scope.py checks those URLs
     # with real entries.
@@ -118,6 +130,9 @@ class UrlPermissionTableTests(BaseTestCase):
         super().setUpTestData()
         cls.open_round(2018)
         cls.report = Report.objects.create(base=cls.base_a, year=2018)
+        # The sample `pk` serves both the report and the roster's enterprise pages.
+        Enterprise.objects.create(pk=cls.report.pk, base=cls.base_a, name="样例企业",
+                                  credit_code="91350100M000100Y43", moved_in=dt.date(2016, 1, 1))
         cls.export_job = ExportJob.objects.create(requested_by=cls.pat, year=2018,
                                                   scope="all")
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bases', '0002_load_cities'),
+        ('bases', '0003_roster'),
     ]
 
     operations = [
