@@ -2,8 +2,8 @@
 
 `bases` never imports those apps (it is the lower layer); they register here instead, from
 their AppConfig.ready(). Today: sections of a base's page (reporting adds the base's rounds
-and reports) and year locks (reporting locks a year's roster figures once the report is
-approved).
+and reports), and year locks (reporting says which years are approved: the roster's
+figures and the ledger's entries of such a year are frozen).
 """
 
 from __future__ import annotations
@@ -39,16 +39,18 @@ def base_sections(request: HttpRequest, base: Base) -> list[PageSection]:
     return [section(request, base) for section in _base_sections]
 
 
-# Year locks: a base's roster figures for a year are frozen while something above `bases`
-# says so (reporting: the base's report for that year is approved).
-_year_locks: list[Callable[[Base, int], bool]] = []
+# Whether a base's data of a year is locked (its report of that year is approved).
+# reporting registers the check; the roster and the ledger ask before every change, so a
+# reopened report unlocks the year by itself.
+YearLock = Callable[[Base, int], bool]
+_year_locks: list[YearLock] = []
 
 
-def register_year_lock(check) -> None:
+def register_year_lock(check: YearLock) -> YearLock:
     if check not in _year_locks:
         _year_locks.append(check)
+    return check
 
 
-def year_locked(base, year: int) -> bool:
-    """True if any registered check says the base's data for the year is locked."""
+def year_locked(base: Base, year: int) -> bool:
     return any(check(base, year) for check in _year_locks)

@@ -222,5 +222,12 @@ class LoginSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-# The roster's models live in their own package; imported here so Django registers them.
+# The roster's and the ledger's models live in their own packages; importing them here
+# registers them with Django.
+from bases.ledger.models import (  # noqa: E402, F401
+    ActivityAttachment,
+    Institution,
+    LedgerChange,
+    ServiceActivity,
+)
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange  # noqa: E402, F401

@@ -14,6 +14,7 @@ from bases.access import bases_for, get_base, require_role
 from bases.audit import CappedPaginator, audit_workbook, record
 from bases.forms import AuditFilterForm, BaseListFilterForm, HandoverForm, HandoverRequestForm
 from bases.hooks import base_sections
+from bases.ledger.selectors import ledger_state
 from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
 
 
@@ -62,7 +63,8 @@ def handover(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, f"已将{base.name}交接给 {new_officer.username}。")
             return redirect("bases:detail", code=base.code)
-    return render(request, "bases/handover.html", {"base": base, "form": form})
+    return render(request, "bases/handover.html", {"base": base, "form": form,
+                                                   "ledger": ledger_state(base)})
 
 
 @require_POST

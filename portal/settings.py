@@ -182,6 +182,11 @@ UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # before any spreadsheet library reads it.
 UPLOAD_MAX_ROWS = env_int("PORTAL_UPLOAD_MAX_ROWS", 20_000)
 
+# Files that only signed-in people in scope may fetch (the ledger's evidence attachments):
+# outside the web root, never served by whitenoise or a proxy, only through the portal's
+# checked download views. Several web hosts must share it (and back it up with the database).
+PRIVATE_MEDIA_DIR = Path(env_str("PORTAL_PRIVATE_MEDIA_DIR") or BASE_DIR / "private-media")
+
 # Province data-workbook exports (reporting/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
 # reports (about 1 ms each) the file is the answer to the request; larger exports become a
 # job with a progress page. EXPORT_JOB_RUNNER: "process" starts each job as a detached

@@ -51,6 +51,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "bases:roster_move_out": only("alice"),
     "bases:roster_year": only("alice"),
     "bases:roster_duplicates": only("pat"),
+    # The service ledger: the base's readers read it, only its officer writes. The sample pk
+    # is no ledger entry here (so 404 for all); tests/ledger/test_scope.py checks those URLs
+    # with real entries.
+    "bases:ledger:activities": only("alice", "carol", "pat"),
+    "bases:ledger:institutions": only("alice", "carol", "pat"),
+    "bases:ledger:history": only("alice", "carol", "pat"),
+    "bases:ledger:activity_new": only("alice"),
+    "bases:ledger:institution_new": only("alice"),
+    **{f"bases:ledger:{name}": only() for name in (
+        "activity", "activity_edit", "activity_delete", "attachment_upload", "attachment",
+        "attachment_delete", "institution_edit", "institution_delete")},
     "reporting:overview": only("pat"),
     "reporting:queue": only("pat"),
     "reporting:rounds": only("pat"),
