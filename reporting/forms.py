@@ -65,11 +65,13 @@ class ReportForm(forms.Form):
                 field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False,
                                                        widget=YesNoSelect)
             else:
+                # The text goes to Indicator.parse untouched (no strip, no max_length of the
+                # form's own), so the form and the API answer the same input the same way.
                 field = forms.CharField(
-                    required=False, max_length=40,
+                    required=False, strip=False,
                     widget=FigureInput(attrs={
                         "inputmode": "decimal" if indicator.kind == "decimal" else "numeric",
-                        "autocomplete": "off",
+                        "autocomplete": "off", "maxlength": indicators.MAX_TEXT_LENGTH,
                     }))
             field.label = indicator.label
             self.fields[indicator.code] = field
