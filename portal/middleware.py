@@ -63,4 +63,6 @@ class ServerErrorMiddleware:
             return None
         request_logger.error("Internal Server Error: %s", request.path, exc_info=exception,
                              extra={"status_code": 500, "request": request})
-        return json_error("服务器内部错误", 500)
+        response = json_error("服务器内部错误", 500)
+        response._has_been_logged = True  # with its traceback, above: not again without
+        return response
