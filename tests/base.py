@@ -105,5 +105,6 @@ def audit_event_at(at: dt.datetime, event: str = "login") -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {AuditEvent._meta.db_table} "
                        "(at, actor_username, event, object_repr, outcome, detail) "
-                       "VALUES (%s, '', %s, '', 'success', '')", [at, event])
-    return AuditEvent.objects.get(at=at, event=event).pk
+                       "VALUES (%s, '', %s, '', 'success', '')",
+                       [connection.ops.adapt_datetimefield_value(at), event])
+    return AuditEvent.objects.filter(event=event).latest("id").pk

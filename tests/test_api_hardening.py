@@ -30,12 +30,16 @@ def deep_object(levels: int) -> str:
     return '{"a": ' * levels + "1" + "}" * levels
 
 
-class HostileBodyTests(ApiTestCase):
+class RoundOpenTestCase(ApiTestCase):
+    """The 2018 round open for filing."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.open_round(2018)
 
+
+class HostileBodyTests(RoundOpenTestCase):
     def post_raw(self, body: str | bytes, path: str = "/reports/"):
         return self.client_for("alice").post(f"{API}{path}", body, content_type=JSON)
 
@@ -81,11 +85,6 @@ class HostileBodyTests(ApiTestCase):
 class NulInBaseCodeTests(ApiTestCase):
     """PostgreSQL refuses NUL in a query: the access helper must refuse it first."""
 
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.open_round(2018)
-
     def test_a_nul_byte_in_a_base_code_is_an_audited_404_on_every_page(self):
         sign_in(self.client, self.pat)
         for url in ("/bases/A001%00/", "/bases/A001%00/reports/2018/",
@@ -130,12 +129,7 @@ HOSTILE_BODIES: tuple[str | bytes, ...] = (
 METHODS = ("get", "options", "delete", "post", "put", "patch")
 
 
-class EveryEndpointTests(ApiTestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.open_round(2018)
-
+class EveryEndpointTests(RoundOpenTestCase):
     def clients(self) -> dict[str, APIClient]:
         bad = APIClient()
         bad.credentials(HTTP_AUTHORIZATION="Token xyz")

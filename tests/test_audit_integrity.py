@@ -18,17 +18,13 @@ from bases.models import AuditEvent, City
 from tests.base import audit_event_at, sign_in
 from tests.crash_urls import CRASHED_CITY
 from tests.test_api import ApiTestCase
+from tests.test_api_hardening import RoundOpenTestCase
 
 API = "/api/v1"
 
 
-class RefusalAuditTests(ApiTestCase):
+class RefusalAuditTests(RoundOpenTestCase):
     """A 403 inside the caller's scope is audited like the 404 outside it."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.open_round(2018)
 
     def denied(self) -> list[tuple[str, str, str, str]]:
         return list(AuditEvent.objects.filter(outcome="denied").order_by("id").values_list(
