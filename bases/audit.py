@@ -26,13 +26,27 @@ def storable(text: str) -> str:
     return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
+#: Set on a request once a refusal of it is in the log: the 403 handlers that see the
+#: refusal afterwards (DRF's, Django's) then do not record it a second time.
+REFUSAL_RECORDED = "_audit_refusal_recorded"
+
+
+def _requests(request: HttpRequest | None) -> list:
+    """The request and, for DRF's Request wrapper, the HttpRequest inside it."""
+    return [r for r in (request, getattr(request, "_request", None)) if r is not None]
+
+
+def refusal_recorded(request: HttpRequest) -> bool:
+    return any(getattr(r, REFUSAL_RECORDED, False) for r in _requests(request))
+
+
 def record(request: HttpRequest | None, event: str, *, object_repr: str = "",
            outcome: str = "success", detail: str = "", actor: User | None = None) -> AuditEvent:
     """Append one audit record. Never pass secrets (passwords, tokens) in `detail`."""
     user = getattr(request, "user", None)  # none yet when a middleware before auth failed
     if actor is None and user is not None and user.is_authenticated:
         actor = user
-    return AuditEvent.objects.create(
+    event_record = AuditEvent.objects.create(
         actor=actor,
         actor_username=actor.get_username() if actor else "",
         ip=client_ip(request),
@@ -41,6 +55,10 @@ def record(request: HttpRequest | None, event: str, *, object_repr: str = "",
         outcome=outcome,
         detail=storable(detail),
     )
+    if outcome == "denied":
+        for each in _requests(request):
+            setattr(each, REFUSAL_RECORDED, True)
+    return event_record
 
 
 def purge_older_than(*, days: int) -> int:

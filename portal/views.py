@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bases.audit import record
+from bases.audit import record, refusal_recorded
 from bases.models import Role
 from portal.errors import is_api, json_error, record_server_error
 
@@ -50,13 +50,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """A refusal inside the caller's scope (the admin's model permissions): audited like the
-    404s outside it."""
-    record(request, "permission_denied", object_repr=f"{request.method} {request.path}",
-           outcome="denied", detail=str(exception or ""))
+    """A refusal inside the caller's scope: audited like the 404s outside it, unless the
+    code that refused recorded it already (the report policy's role_denied)."""
+    if not refusal_recorded(request):
+        record(request, "permission_denied", object_repr=f"{request.method} {request.path}",
+               outcome="denied", detail=str(exception or ""))
     if is_api(request):
-        return json_error("您没有执行该操作的权限", 403)
-    return render(request, "403.html", status=403)
+        return json_error(str(exception or "") or "您没有执行该操作的权限", 403)
+    return render(request, "403.html", {"exception": str(exception or "")}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -4,8 +4,9 @@
   a body of 2,000 nested brackets is a 400, not a RecursionError (a 500).
 - `ThrottledTokenAuthentication`: a bad token counts against the anonymous throttle, so a
   token guesser gets 429 after the anonymous rate, not 401 forever.
-- `exception_handler`: DRF's, plus an audit record for every 403 (a refusal inside the
-  caller's scope, like the audited 404 outside it). Exceptions DRF does not know stay
+- `exception_handler`: DRF's, plus an audit record for every 403 not recorded yet (a
+  refusal inside the caller's scope, like the audited 404 outside it; the report policy
+  records its own role refusals as `role_denied`). Exceptions DRF does not know stay
   unhandled and reach portal.middleware.ServerErrorMiddleware: a JSON 500, audited.
 - `PlainMetadata`: OPTIONS answers what the endpoint renders and parses; DRF's default would
   build a form of each serializer and fails on views without one.
@@ -101,10 +102,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
+    request = context["request"]
     if response is not None and response.status_code == 403:
-        from bases.audit import record
+        from bases.audit import record, refusal_recorded
 
-        request = context["request"]
+        if refusal_recorded(request):
+            return response  # the policy recorded its refusal (role_denied) already
         record(request, "permission_denied", object_repr=f"{request.method} {request.path}",
                outcome="denied", detail=str(response.data.get("detail", "")))
     return response

@@ -30,23 +30,30 @@ class RefusalAuditTests(RoundOpenTestCase):
         return list(AuditEvent.objects.filter(outcome="denied").order_by("id").values_list(
             "event", "actor_username", "object_repr", "detail"))
 
-    def test_an_officer_approving_through_the_api_is_refused_and_audited(self):
+    def test_an_officer_approving_through_the_api_is_audited_once(self):
+        # The report policy records its role refusals itself; the 403 handler adds nothing.
         report = self.draft()
         response = self.call("alice", "post", f"/reports/{report.pk}/approve/",
                              {"version": report.version})
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.denied(), [
-            ("permission_denied", "alice", f"POST {API}/reports/{report.pk}/approve/",
-             "只有省级管理员可以审核报表")])
+            ("role_denied", "alice", f"report:{report.pk}", "只有省级管理员可以审核报表")])
 
-    def test_a_city_viewer_writing_through_the_api_is_refused_and_audited(self):
+    def test_a_city_viewer_writing_through_the_api_is_audited_once(self):
         report = self.draft()
         response = self.call("carol", "patch", f"/reports/{report.pk}/",
                              {"version": report.version, "values": {"service_staff": 1}})
         self.assertEqual(response.status_code, 403)
         self.assertEqual([(event, actor) for event, actor, *_ in self.denied()],
-                         [("permission_denied", "carol")])
+                         [("role_denied", "carol")])
         self.assertEqual(report.values.get(code="service_staff").value, 10)
+
+    def test_a_city_viewer_asking_for_a_preview_is_refused_and_audited(self):
+        response = self.call("carol", "get", "/statistics/annexes/?preview=true")
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.denied(), [
+            ("permission_denied", "carol", f"GET {API}/statistics/annexes/",
+             "只有省级管理员可以预览未审核数据")])
 
     def test_a_session_write_without_csrf_is_refused_and_audited(self):
         client = APIClient(enforce_csrf_checks=True)
@@ -62,7 +69,7 @@ class RefusalAuditTests(RoundOpenTestCase):
         sign_in(client, self.sam)  # the security admin: accounts, never report data
         response = client.get("/admin/reporting/report/")
         self.assertEqual(response.status_code, 403)
-        self.assertContains(response, "没有权限", status_code=403)
+        self.assertContains(response, "无权操作", status_code=403)
         self.assertEqual(self.denied(), [
             ("permission_denied", "sam", "GET /admin/reporting/report/", "")])
 
