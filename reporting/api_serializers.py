@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bases.models import BATCH_MAX, Base
+from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import Indicator, InvalidValue, Value
 from reporting.models import Report, Round, Status, Transition
@@ -169,7 +170,7 @@ class IndicatorValueFieldSchema(OpenApiSerializerFieldExtension):
                 schema["minimum"] = -MAX_INT
             return schema
         return {"type": "string", "format": "decimal", "pattern": indicator.text_pattern,
-                "maxLength": indicators.MAX_TEXT_LENGTH, "example": _example(indicator)}
+                "maxLength": MAX_TEXT_LENGTH, "example": _example(indicator)}
 
 
 class CatalogObjectSerializer(serializers.Serializer):

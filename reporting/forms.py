@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from bases.models import BATCH_MAX, Base, City
+from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Round, Status
@@ -71,7 +72,7 @@ class ReportForm(forms.Form):
                     required=False, strip=False,
                     widget=FigureInput(attrs={
                         "inputmode": "decimal" if indicator.kind == "decimal" else "numeric",
-                        "autocomplete": "off", "maxlength": indicators.MAX_TEXT_LENGTH,
+                        "autocomplete": "off", "maxlength": MAX_TEXT_LENGTH,
                     }))
             field.label = indicator.label
             self.fields[indicator.code] = field

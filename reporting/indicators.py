@@ -13,12 +13,19 @@ checks that concern it. Everything below `CATALOG` is derived from it by `use_ca
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal
+
+from portal.numbers import (
+    NegativeNumber,
+    NumberSyntaxError,
+    blank,
+    number_pattern,
+    parse_number_text,
+)
 
 Kind = Literal["decimal", "int", "bool"]
 Value = Decimal | int | bool
@@ -47,39 +54,6 @@ WAN = 4
 SCALED_UNITS: dict[str, str] = {"平方米": "万平方米", "万元": "亿元"}
 #: A catalog label's "of which" prefix: table layout, not part of the figure's name.
 OF_WHICH = "其中："
-
-# Figures typed as text (the form's boxes, the API's decimal strings, text cells of a workbook)
-# share one syntax, checked here and published as the API schema's pattern: ASCII or
-# full-width digits, an optional minus sign where the figure may be negative, thousands
-# separators only in groups of three (1,234,567), a decimal point, spaces around. No exponent
-# (9e999999999), NaN or Infinity: a reporting clerk never means one, and a silent "1,2,3" →
-# 123 is worse than a refusal.
-MAX_TEXT_LENGTH = 40
-_DIGIT = "[0-9０-９]"
-_COMMA = "[,，]"
-_POINT = "[.．]"
-_MINUS = "[-－−]"
-_SPACE = "[ \t\u00a0\u3000]"
-_WHOLE = f"(?:{_DIGIT}{{1,3}}(?:{_COMMA}{_DIGIT}{{3}})+|{_DIGIT}+)"
-_NUMBER = re.compile(f"{_SPACE}*(?P<minus>{_MINUS})?(?P<whole>{_WHOLE})"
-                     f"(?:{_POINT}(?P<fraction>{_DIGIT}+))?{_SPACE}*")
-_BLANK = re.compile(f"{_SPACE}*")
-_EXPONENT = re.compile(f"{_SPACE}*[-+－＋]?[0-9０-９,，.．]+[eEｅＥ][-+－＋]?[0-9０-９]+{_SPACE}*")
-_MISPLACED_SEPARATOR = re.compile(f"{_SPACE}*{_MINUS}?[0-9０-９,，]+(?:{_POINT}[0-9０-９,，]*)?"
-                                  f"{_SPACE}*")
-_TO_ASCII = str.maketrans("０１２３４５６７８９．－−", "0123456789.--", ",， \t\u00a0\u3000")
-
-
-def number_pattern(*, signed: bool, decimals: int) -> str:
-    """The text a figure accepts, as a regular expression (Python and ECMA alike).
-
-    Wider than `Indicator.parse` only in size (its value bound is 10^14): everything parse
-    accepts matches, so the published schema never calls an accepted value invalid.
-    """
-    sign = f"{_MINUS}?" if signed else ""
-    fraction = f"{_DIGIT}{{1,{decimals}}}0*" if decimals else "0+"
-    return f"^{_SPACE}*{sign}{_WHOLE}(?:{_POINT}{fraction})?{_SPACE}*$"
-
 
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "否", "no", "n", "f"}
@@ -181,12 +155,11 @@ class Indicator:
     def parse(self, raw: object) -> Value | None:
         """Turn user input (form text, spreadsheet cell, JSON) into an exact value.
 
-        Text follows the one syntax above. Floats are accepted only from spreadsheet cells
-        and converted through their shortest decimal representation, which is what the
-        user typed in Excel.
+        Text follows the portal's one number syntax (portal/numbers.py). Floats are
+        accepted only from spreadsheet cells and converted through their shortest decimal
+        representation, which is what the user typed in Excel.
         """
-        if raw is None or (isinstance(raw, str) and len(raw) <= MAX_TEXT_LENGTH
-                           and _BLANK.fullmatch(raw)):
+        if raw is None or (isinstance(raw, str) and blank(raw)):
             return None
         if self.kind == "bool":
             return self._parse_bool(raw)
@@ -238,18 +211,12 @@ class Indicator:
         return self._parse_text(str(raw))
 
     def _parse_text(self, text: str) -> Decimal:
-        if len(text) > MAX_TEXT_LENGTH:
-            raise InvalidValue(f"内容过长：数字最多{MAX_TEXT_LENGTH}个字符")
-        match = _NUMBER.fullmatch(text)
-        if match is None:
-            if _EXPONENT.fullmatch(text):
-                raise InvalidValue("不支持科学计数法（如 1e5），请写出完整的数字")
-            if _MISPLACED_SEPARATOR.fullmatch(text) and any(c in text for c in ",，"):
-                raise InvalidValue("千位分隔符位置不正确：应每三位一个，如 1,234,567.50")
-            raise InvalidValue("必须是数字")
-        if match["minus"] and not self.signed:
-            raise InvalidValue(f"不能小于{self.minimum}")
-        return Decimal(text.translate(_TO_ASCII))
+        try:
+            return parse_number_text(text, signed=self.signed)
+        except NegativeNumber:
+            raise InvalidValue(f"不能小于{self.minimum}") from None
+        except NumberSyntaxError as exc:
+            raise InvalidValue(str(exc)) from None
 
     def to_storage(self, value: Value) -> Decimal:
         return Decimal(int(value)) if isinstance(value, bool) else Decimal(value)
