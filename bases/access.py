@@ -51,7 +51,8 @@ def outside_scope(request: HttpRequest, what: str) -> Http404:
 
 
 def get_base(request: HttpRequest, code: str) -> Base:
-    base = bases_for(request.user).filter(code=code).first()
+    # A NUL byte (%00 in the URL) is in no code, and PostgreSQL refuses it in a query.
+    base = None if "\x00" in code else bases_for(request.user).filter(code=code).first()
     if base is None:
         raise outside_scope(request, f"base:{code}")
     return base

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from bases.models import AuditEvent, User
+from bases.models import AuditEvent, AuditRecordImmutable, User
 from portal.spreadsheet import text_cell
 
 
@@ -17,20 +20,71 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def storable(text: str) -> str:
+    """`text` without what neither database stores (NUL, unpaired surrogates): a hostile
+    path or value must still leave its audit record."""
+    return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
+
+
+#: Set on a request once a refusal of it is in the log: the 403 handlers that see the
+#: refusal afterwards (DRF's, Django's) then do not record it a second time.
+REFUSAL_RECORDED = "_audit_refusal_recorded"
+
+
+def _requests(request: HttpRequest | None) -> list:
+    """The request and, for DRF's Request wrapper, the HttpRequest inside it."""
+    return [r for r in (request, getattr(request, "_request", None)) if r is not None]
+
+
+def refusal_recorded(request: HttpRequest) -> bool:
+    return any(getattr(r, REFUSAL_RECORDED, False) for r in _requests(request))
+
+
 def record(request: HttpRequest | None, event: str, *, object_repr: str = "",
            outcome: str = "success", detail: str = "", actor: User | None = None) -> AuditEvent:
     """Append one audit record. Never pass secrets (passwords, tokens) in `detail`."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    return AuditEvent.objects.create(
+    user = getattr(request, "user", None)  # none yet when a middleware before auth failed
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
+    event_record = AuditEvent.objects.create(
         actor=actor,
         actor_username=actor.get_username() if actor else "",
         ip=client_ip(request),
         event=event,
-        object_repr=object_repr[:200],
+        object_repr=storable(object_repr)[:200],
         outcome=outcome,
-        detail=detail,
+        detail=storable(detail),
     )
+    if outcome == "denied":
+        for each in _requests(request):
+            setattr(each, REFUSAL_RECORDED, True)
+    return event_record
+
+
+def purge_older_than(*, days: int) -> int:
+    """Delete the audit records older than `days` (at least the retention); the count.
+
+    On PostgreSQL this is the one DELETE the audit table's trigger lets through (migration
+    bases 0005): the transaction says so with `portal.audit_purge`, and the trigger still
+    refuses any record younger than the retention.
+    """
+    if days < settings.AUDIT_RETENTION_DAYS:
+        raise AuditRecordImmutable(
+            f"审计记录须保留至少{settings.AUDIT_RETENTION_DAYS}天，不能删除{days}天内的记录")
+    cutoff = timezone.now() - timedelta(days=days)
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if postgresql:
+            _set_purge_flag("on")
+        deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        if postgresql:
+            _set_purge_flag("off")  # SET LOCAL would outlive a savepoint in an outer transaction
+    return deleted
+
+
+def _set_purge_flag(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('portal.audit_purge', %s, true)", [value])
 
 
 def audit_workbook(events) -> HttpResponse:

@@ -5,6 +5,8 @@ Every variable the settings read goes through these helpers so that tests can ch
 """
 
 import os
+from typing import Any
+from urllib.parse import urlsplit
 
 READ: set[str] = set()
 
@@ -37,3 +39,20 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def cache_from_url(url: str, *, table: str) -> dict[str, Any]:
+    """CACHE_URL as a Django cache: empty for the database cache (`table`),
+    redis://host:port/db (or rediss://) for Redis, locmem:// for one process's memory."""
+    scheme = urlsplit(url).scheme if url else "db"
+    if scheme == "db":
+        # Throttle counters of every caller in the last hour fit; culling beyond that would
+        # forget counts (the default keeps 300 entries).
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table,
+                "OPTIONS": {"MAX_ENTRIES": 20000}}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfiguredEnv(
+        f"CACHE_URL must be empty, redis://host:port/db or locmem://, not {url!r}")

@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.admin_xlsx import EscapedXLSX
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their cache headers, everything else is no-store.
+    "portal.middleware.NoStoreMiddleware",
+    "portal.middleware.ServerErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bases.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # hash of one connection keeps it in memory (20% faster at 3,000 bases, BENCHMARKS.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c work_mem=16MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache for every worker and host: the API throttles' counters and the statistics'
+# medians live there. Default: the database (table portal_cache, created by the bases app's
+# migrations); redis://host:6379/0 for Redis. locmem:// is per process: tests only.
+CACHE_TABLE = "portal_cache"
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"), table=CACHE_TABLE)}
 
 AUTH_USER_MODEL = "bases.User"
 LOGIN_URL = "login"
@@ -205,7 +214,8 @@ EXPORT_FORMATS = IMPORT_FORMATS = [EscapedXLSX]
 
 # Security: production defaults are strict; a TLS-terminating proxy may do the redirect.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -229,9 +239,12 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "reporting.api_guards.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["reporting.api_guards.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": "reporting.api_guards.PlainMetadata",
+    "EXCEPTION_HANDLER": "reporting.api_guards.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -244,6 +257,10 @@ REST_FRAMEWORK = {
         "anon": env_str("PORTAL_API_ANON_RATE", "30/minute"),
         "user": env_str("PORTAL_API_USER_RATE", "2000/hour"),
     },
+    # Anonymous callers are counted by address. X-Forwarded-For is believed only as far as
+    # our own proxy wrote it (its last entry); without a proxy it is ignored, or any client
+    # could start a fresh count with every request by inventing one.
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "湖南省创业创新基地信息报送平台 API",
@@ -251,6 +268,9 @@ SPECTACULAR_SETTINGS = {
                    "platform. Decimals are strings; errors name the field.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the Swagger UI are for signed-in accounts (a token or a session), like
+    # the API they describe: anonymous callers get the API's 401.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

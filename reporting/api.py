@@ -10,8 +10,10 @@
 - Every write goes through `reporting.services`; its exceptions map to HTTP here, once:
   StaleVersion → 409 {"code": "stale_version", "current_version"}, WorkflowError → 409,
   CheckFailed → 400 {"errors": {code: [...]}} or {"warnings": [{check, field, message}]}.
-- Token authentication first (a bad token answers 401), then the browser session (with CSRF
-  enforced on unsafe methods by DRF's SessionAuthentication).
+- Token authentication first (a bad token answers 401, and counts against the anonymous
+  throttle: 429 once that is spent), then the browser session (with CSRF enforced on unsafe
+  methods by DRF's SessionAuthentication).
+- Bodies, refusals, OPTIONS and crashes: see reporting/api_guards.py.
 """
 
 from __future__ import annotations
@@ -23,21 +25,21 @@ from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bases.access import bases_for, outside_scope
+from bases.access import bases_for, get_base, outside_scope
 from bases.middleware import second_factor_required
 from bases.models import Role
 from reporting import api_serializers as s
 from reporting import indicators, policy, rounds, services
+from reporting.api_guards import BoundedJSONParser, PlainMetadata, ThrottledTokenAuthentication
 from reporting.completeness import completeness
 from reporting.models import Report, Round
 from reporting.policy import Target
@@ -62,13 +64,9 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="report id")
 CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="base code (A001)")
 
 
-def _printable(text: str) -> str:
-    return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)[:200]
-
-
 def deny(request: Request, what: str) -> Http404:
     """The audited 404 of anything outside the caller's scope."""
-    return outside_scope(request, _printable(what))
+    return outside_scope(request, what)
 
 
 class ApiSchema(AutoSchema):
@@ -92,10 +90,11 @@ class ApiSchema(AutoSchema):
 class ApiView(GenericAPIView):
     schema = ApiSchema()
     tag = "api"
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
+    metadata_class = PlainMetadata
     pagination_class = None
     #: Roles that may use this endpoint at all; others get the audited 404.
     roles: tuple[str, ...] = READERS
@@ -224,18 +223,13 @@ class BaseList(PagedApiView):
 class BaseDetail(ApiView):
     tag = "bases"
     serializer_class = s.BaseSerializer  # lets the schema type the {code} parameter
-    @extend_schema(summary="One base", parameters=[CODE],
-                   responses={200: s.BaseSerializer, **READ_ERRORS})
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        code = kwargs["code"]
-        base = None
-        if "\x00" not in code:
-            base = bases_for(request.user).filter(code=code).first()
-        if base is None:
-            raise deny(request, f"base:{code}")
-        self.base = base
+        self.base = get_base(request, kwargs["code"])
 
+    @extend_schema(summary="One base", parameters=[CODE],
+                   responses={200: s.BaseSerializer, **READ_ERRORS})
     def get(self, request: Request, code: str) -> Response:
         return Response(s.BaseSerializer(self.base).data)
 

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bases.models import BATCH_MAX, Base
+from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import Indicator, InvalidValue, Value
 from reporting.models import Report, Round, Status, Transition
@@ -117,12 +118,6 @@ class StrictBooleanField(serializers.BooleanField):
 # ---------------------------------------------------------------------------------------
 
 
-def decimal_pattern(indicator: Indicator) -> str:
-    sign = "-?" if indicator.minimum is None or indicator.minimum < 0 else ""
-    fraction = rf"(\.[0-9]{{1,{indicator.decimals}}})?" if indicator.decimals else ""
-    return rf"^{sign}[0-9]{{1,{indicators.WHOLE_DIGITS}}}{fraction}$"
-
-
 def _example(indicator: Indicator) -> str:
     return "1234." + "5" * indicator.decimals if indicator.decimals else "1234"
 
@@ -132,8 +127,6 @@ class IndicatorValueField(serializers.Field):
 
     def __init__(self, indicator: Indicator, **kwargs: Any) -> None:
         self.indicator = indicator
-        self.pattern = re.compile(decimal_pattern(indicator)) if indicator.kind == "decimal" \
-            else None
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("help_text", f"{indicator.label_with_unit}")
@@ -150,12 +143,12 @@ class IndicatorValueField(serializers.Field):
         elif not isinstance(data, str):
             raise serializers.ValidationError(f"请以字符串填写数字，如 \"{_example(indicator)}\"")
         try:
-            value = indicator.parse(data)
+            value = indicator.parse(data)  # the web form's parser: the same syntax and messages
         except InvalidValue as exc:
             raise serializers.ValidationError(str(exc)) from None
-        if value is None or (self.pattern is not None and not self.pattern.fullmatch(data)):
+        if value is None:
             raise serializers.ValidationError(
-                f"格式不正确：只能包含数字和小数点，如 \"{_example(indicator)}\"")
+                f"格式不正确：请填写数字，如 \"{_example(indicator)}\"；清除数值请用 null")
         return value
 
     def to_representation(self, value: Value) -> Any:
@@ -176,8 +169,8 @@ class IndicatorValueFieldSchema(OpenApiSerializerFieldExtension):
             else:
                 schema["minimum"] = -MAX_INT
             return schema
-        return {"type": "string", "format": "decimal", "pattern": self.target.pattern.pattern,
-                "example": _example(indicator)}
+        return {"type": "string", "format": "decimal", "pattern": indicator.text_pattern,
+                "maxLength": MAX_TEXT_LENGTH, "example": _example(indicator)}
 
 
 class CatalogObjectSerializer(serializers.Serializer):

@@ -11,11 +11,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from reporting import api
 from reporting import api_admin as _api_admin  # noqa: F401  (replaces DRF's token admin)
+from reporting.api_guards import JsonErrorsMixin
 
 SIDECAR = "drf_spectacular_sidecar/swagger-ui-dist/"
 
 
-class SwaggerView(SpectacularSwaggerSplitView):
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json), for signed-in accounts."""
+
+
+class SwaggerView(JsonErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI from the portal's own static files (drf-spectacular-sidecar), never a CDN;
     its start-up script is a separate same-origin file, as the CSP (script-src 'self') needs."""
 
@@ -47,7 +52,7 @@ urlpatterns = [
     api_path("v1/statistics/annexes/", api.AnnexesView, "api-annexes"),
     api_path("v1/statistics/rankings/", api.RankingsView, "api-rankings"),
     api_path("v1/completeness/", api.CompletenessView, "api-completeness"),
-    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("schema/", login_not_required(SchemaView.as_view()), name="schema"),
     path("docs/", login_not_required(SwaggerView.as_view(url_name="schema")),
          name="swagger-ui"),
     # Anything else under /api/ answers a JSON 404 rather than the HTML page.

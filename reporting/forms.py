@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from bases.models import BATCH_MAX, Base, City
+from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
 from reporting.models import Round, Status
@@ -65,11 +66,13 @@ class ReportForm(forms.Form):
                 field: forms.Field = forms.ChoiceField(choices=BOOL_CHOICES, required=False,
                                                        widget=YesNoSelect)
             else:
+                # The text goes to Indicator.parse untouched (no strip, no max_length of the
+                # form's own), so the form and the API answer the same input the same way.
                 field = forms.CharField(
-                    required=False, max_length=40,
+                    required=False, strip=False,
                     widget=FigureInput(attrs={
                         "inputmode": "decimal" if indicator.kind == "decimal" else "numeric",
-                        "autocomplete": "off",
+                        "autocomplete": "off", "maxlength": MAX_TEXT_LENGTH,
                     }))
             field.label = indicator.label
             self.fields[indicator.code] = field

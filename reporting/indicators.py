@@ -12,11 +12,20 @@ checks that concern it. Everything below `CATALOG` is derived from it by `use_ca
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
+
+from portal.numbers import (
+    NegativeNumber,
+    NumberSyntaxError,
+    blank,
+    number_pattern,
+    parse_number_text,
+)
 
 Kind = Literal["decimal", "int", "bool"]
 Value = Decimal | int | bool
@@ -134,18 +143,30 @@ class Indicator:
         """The unit the figure is shown in `scale` powers of ten above its entry unit."""
         return SCALED_UNITS[self.unit] if scale else self.unit
 
+    @property
+    def signed(self) -> bool:
+        return self.minimum is None or self.minimum < 0
+
+    @cached_property
+    def text_pattern(self) -> str:
+        """The syntax of this figure typed as text (see `number_pattern`)."""
+        return number_pattern(signed=self.signed, decimals=self.decimals)
+
     def parse(self, raw: object) -> Value | None:
         """Turn user input (form text, spreadsheet cell, JSON) into an exact value.
 
-        Floats are accepted only from spreadsheet cells and converted through their
-        shortest decimal representation, which is what the user typed in Excel.
+        Text follows the portal's one number syntax (portal/numbers.py). Floats are
+        accepted only from spreadsheet cells and converted through their shortest decimal
+        representation, which is what the user typed in Excel.
         """
-        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if raw is None or (isinstance(raw, str) and blank(raw)):
             return None
         if self.kind == "bool":
             return self._parse_bool(raw)
         number = self._parse_number(raw)
-        if abs(number) >= VALUE_LIMIT:
+        # adjusted(): the exponent of the leading digit, with no arithmetic that could
+        # overflow the decimal context (abs(Decimal("9e999999999")) raises).
+        if not number.is_zero() and number.adjusted() >= WHOLE_DIGITS:
             raise InvalidValue("数值过大")
         if self.kind == "int":
             if number != number.to_integral_value():
@@ -156,6 +177,8 @@ class Indicator:
             if isinstance(exponent, int) and -exponent > self.decimals:
                 raise InvalidValue(f"最多保留{self.decimals}位小数")
             value = number.quantize(Decimal(1).scaleb(-self.decimals))
+            if value.is_zero():
+                value = value.copy_abs()  # "-0" is 0.00, never a stored "-0.00"
         if self.minimum is not None and value < self.minimum:
             raise InvalidValue(f"不能小于{self.minimum}")
         return value
@@ -175,16 +198,25 @@ class Indicator:
     def _parse_number(self, raw: object) -> Decimal:
         if isinstance(raw, bool):
             raise InvalidValue("必须是数字")
+        if isinstance(raw, int):
+            return Decimal(raw)
         if isinstance(raw, float):
-            raw = repr(raw)
-        text = str(raw).strip().replace(",", "").replace("，", "")
+            if not math.isfinite(raw):
+                raise InvalidValue("必须是数字")
+            return Decimal(repr(raw))
+        if isinstance(raw, Decimal):
+            if not raw.is_finite():
+                raise InvalidValue("必须是数字")
+            return raw
+        return self._parse_text(str(raw))
+
+    def _parse_text(self, text: str) -> Decimal:
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InvalidValue("必须是数字") from None
-        if not number.is_finite():
-            raise InvalidValue("必须是数字")
-        return number
+            return parse_number_text(text, signed=self.signed)
+        except NegativeNumber:
+            raise InvalidValue(f"不能小于{self.minimum}") from None
+        except NumberSyntaxError as exc:
+            raise InvalidValue(str(exc)) from None
 
     def to_storage(self, value: Value) -> Decimal:
         return Decimal(int(value)) if isinstance(value, bool) else Decimal(value)

@@ -11,11 +11,12 @@ import datetime as dt
 import os
 
 from django.conf import settings
+from django.db import connection
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bases.models import Base, City, Role, User
+from bases.models import AuditEvent, Base, City, Role, User
 from reporting.models import Round
 
 PASSWORD = "Correct-Horse-42"
@@ -96,3 +97,14 @@ def complete_values(**overrides: object) -> dict[str, str]:
     })
     values.update({k: str(v) for k, v in overrides.items()})
     return values
+
+
+def audit_event_at(at: dt.datetime, event: str = "login") -> int:
+    """An audit record dated `at`, inserted as it was then (the table is append-only: no
+    UPDATE may move a record's date); its id."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {AuditEvent._meta.db_table} "
+                       "(at, actor_username, event, object_repr, outcome, detail) "
+                       "VALUES (%s, '', %s, '', 'success', '')",
+                       [connection.ops.adapt_datetimefield_value(at), event])
+    return AuditEvent.objects.filter(event=event).latest("id").pk

@@ -99,8 +99,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api-annexes": row(401, 404, 404, 200, 200, 200, 404, 404),
     "api-rankings": row(401, 404, 404, 200, 200, 200, 404, 404),
     "api-completeness": row(401, 404, 404, 404, 404, 200, 404, 404),
-    "schema": row(200, 200, 200, 200, 200, 200, 200, 200),
-    "swagger-ui": row(200, 200, 200, 200, 200, 200, 200, 200),
+    # The schema and its Swagger UI: any signed-in account, like the API they describe.
+    "schema": row(401, 200, 200, 200, 200, 200, 200, 200),
+    "swagger-ui": row(401, 200, 200, 200, 200, 200, 200, 200),
     # The admin: the province and security admins' workbench; other signed-in personas get
     # the audited 404 (anonymous users go to the portal's login page).
     "admin:*": row(302, 404, 404, 404, 404, 200, 200, 404),

@@ -85,8 +85,9 @@ class SchemaConformanceTests(BaseTestCase):
     def setUpClass(cls) -> None:
         super().setUpClass()
         with in_process_requests():
-            cls.schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
-                                                        get_wsgi_application())
+            cls.schema = schemathesis.openapi.from_wsgi(
+                "/api/schema/?format=json", get_wsgi_application(),
+                headers={"Authorization": f"Token {cls.tokens['alice']}"})
         cls.schema.config.generation.update(with_security_parameters=False)
 
     def operations(self):

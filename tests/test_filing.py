@@ -74,7 +74,7 @@ class DraftTests(FilingTestCase):
             "operator_revenue": ("1.234", "最多保留2位小数"),
             "service_staff": ("-3", "不能小于0"),
             "certified_mentors": ("2.5", "必须是整数"),
-            "employees": ("1e30", "数值过大"),
+            "employees": ("100000000000000", "数值过大"),
             "has_service_platform": ("maybe", "选择一个有效的选项"),
         }
         for code, (raw, message) in cases.items():

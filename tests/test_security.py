@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from bases.middleware import ACTIVE_AT_KEY
 from bases.models import AuditEvent, AuditRecordImmutable, Role
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import PASSWORD, BaseTestCase, audit_event_at
 
 
 class LockoutTests(BaseTestCase):
@@ -307,15 +307,9 @@ class AuditTests(BaseTestCase):
         AuditEvent.objects.create(event="login")
         with self.assertRaisesMessage(CommandError, "至少180天"):
             call_command("purge_audit", "--older-than-days", "30")
-        old = AuditEvent.objects.create(event="login")
-        # Move the clock back for one record: insert-only model, so write the date directly.
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE bases_auditevent SET at = %s WHERE id = %s",
-                           [timezone.now() - dt.timedelta(days=200), old.pk])
+        old = audit_event_at(timezone.now() - dt.timedelta(days=200))
         call_command("purge_audit", stdout=io.StringIO())
-        self.assertFalse(AuditEvent.objects.filter(pk=old.pk).exists())
+        self.assertFalse(AuditEvent.objects.filter(pk=old).exists())
         self.assertEqual(AuditEvent.objects.filter(event="login").count(), 1)
 
     def test_audit_admin_filters_and_exports_the_log(self):

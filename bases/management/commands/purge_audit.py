@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from bases.audit import record
-from bases.models import AuditEvent
+from bases.audit import purge_older_than, record
+from bases.models import AuditRecordImmutable
 
 
 class Command(BaseCommand):
@@ -16,10 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         days = options["older_than_days"]
-        if days < settings.AUDIT_RETENTION_DAYS:
-            raise CommandError(
-                f"审计记录须保留至少{settings.AUDIT_RETENTION_DAYS}天，不能删除{days}天内的记录")
-        cutoff = timezone.now() - timedelta(days=days)
-        deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        try:
+            deleted = purge_older_than(days=days)
+        except AuditRecordImmutable as exc:
+            raise CommandError(str(exc)) from None
         record(None, "audit_purged", detail=f"older_than_days={days} deleted={deleted}")
-        self.stdout.write(f"已删除 {deleted} 条早于 {cutoff:%Y-%m-%d} 的审计记录")
+        self.stdout.write(f"已删除 {deleted} 条早于 {days} 天的审计记录")
