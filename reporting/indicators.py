@@ -42,9 +42,11 @@ SECTIONS: dict[str, str] = {
     PLATFORMS: "创新平台与重点工作",
 }
 
-# Stored values are NUMERIC(16, 2): anything at or above this cannot be stored exactly.
-VALUE_LIMIT = Decimal("1e14")
-#: Digits a stored figure may have before the decimal point (14).
+# Stored values are NUMERIC(16, 2), but the embedded default (SQLite) keeps NUMERIC as a
+# double, exact to 15 significant digits: 13 whole digits and 2 decimals hold on every
+# database (10^13 万元 is far beyond any base's figure).
+VALUE_LIMIT = Decimal("1e13")
+#: Digits a stored figure may have before the decimal point (13).
 WHOLE_DIGITS = VALUE_LIMIT.adjusted()
 #: The largest storable whole figure.
 MAX_WHOLE = int(VALUE_LIMIT) - 1

@@ -37,7 +37,7 @@ def well_formed(draw, indicator: indicators.Indicator):
         answer = draw(st.booleans())
         return WORDS[answer], answer
     places = indicator.decimals
-    whole = draw(st.integers(min_value=0, max_value=10**14 - 1))
+    whole = draw(st.integers(min_value=0, max_value=int(indicators.VALUE_LIMIT) - 1))
     fraction = draw(st.text("0123456789", max_size=places)) if places else ""
     negative = indicator.minimum is None and draw(st.booleans())
     digits = f"{whole:,}" if draw(st.booleans()) else str(whole)
@@ -55,7 +55,7 @@ def malformed(draw, indicator: indicators.Indicator):
         return draw(st.sampled_from(NOT_YES_OR_NO)), INVALID
     whole = draw(st.integers(min_value=1, max_value=10**6))
     too_precise = f"{whole}.{'0' * indicator.decimals}{draw(st.integers(1, 9))}"
-    too_large = str(draw(st.integers(min_value=10**14, max_value=10**20)))
+    too_large = str(draw(st.integers(min_value=int(indicators.VALUE_LIMIT), max_value=10**20)))
     choices = [too_precise, too_large, draw(st.sampled_from(NOT_A_NUMBER))]
     if indicator.minimum is not None:
         choices.append(f"-{whole}")

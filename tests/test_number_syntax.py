@@ -32,7 +32,8 @@ TABLE: list[tuple[str, str, Decimal | str]] = [
     ("building_area", " 12.5 ", Decimal("12.50")),
     ("building_area", "\u300012.5\u3000", Decimal("12.50")),  # full-width spaces
     ("building_area", "1.230", Decimal("1.23")),
-    ("building_area", "99999999999999", Decimal("99999999999999.00")),
+    ("building_area", "9999999999999.99", Decimal("9999999999999.99")),  # the largest figure
+    ("building_area", "10000000000000", "数值过大"),
     ("ent_profit", "-1,234.50", Decimal("-1234.50")),
     ("ent_profit", "－12", Decimal("-12.00")),  # full-width minus
     ("ent_profit", "-0", Decimal("0.00")),

@@ -40,6 +40,8 @@ from reporting.workbook_views import PENDING_KEY
 from tests import hostile
 from tests.base import BaseTestCase, sign_in
 
+EXPONENT_MESSAGE = "不支持科学计数法（如 1e5），请写出完整的数字"
+
 CODES = indicators.ENTERED_CODES
 BASE_HEADER = ["code", "name", "city", "county", "batch"]
 REPORT_HEADER = ["base_code", "year", *CODES]
@@ -959,8 +961,9 @@ class CellValueTests(WorkbookTestCase):
             building_area='<c t="inlineStr"><is><t>9e999999999</t></is></c>',
             employees="<c><v>9e999999999</v></c>",
             service_staff='<c t="inlineStr"><is><t>-9e999999999</t></is></c>')
-        self.assertEqual(errors, [self.at("building_area", "数值过大"),
-                                  self.at("service_staff", "数值过大"),
+        # Typed as text, the form's rule (and message) applies; as a number cell it overflows.
+        self.assertEqual(errors, [self.at("building_area", EXPONENT_MESSAGE),
+                                  self.at("service_staff", EXPONENT_MESSAGE),
                                   self.at("employees", "数值过大")])
 
     def test_nan_inf_and_numbers_beyond_the_stored_digits(self):
@@ -971,7 +974,7 @@ class CellValueTests(WorkbookTestCase):
         self.assertEqual(errors, [self.at("building_area", "必须是数字"),
                                   self.at("standard_factory_area", "必须是数字"),
                                   self.at("operator_revenue", "数值过大"),
-                                  self.at("employees", "数值过大")])
+                                  self.at("employees", EXPONENT_MESSAGE)])
 
     def test_a_year_with_a_huge_exponent_is_a_bad_year(self):
         sheet = raw_report_sheet().replace('<c r="B2"><v>2017</v></c>',

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bases', '0003_roster'),
+        ('bases', '0005_auditevent_append_only'),
     ]
 
     operations = [
