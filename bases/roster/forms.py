@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q, QuerySet
 
-from bases.roster.figures import FIGURES, INDUSTRIES, MAX_DIGITS
+from bases.roster.figures import FIGURES, INDUSTRIES, Figure
 from bases.roster.models import Enterprise
 from bases.roster.services import EnterpriseFields, resident_in_year
+from portal.numbers import NumberSyntaxError, blank, parse_number_text
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -67,19 +68,45 @@ class MoveOutForm(forms.Form):
     moved_out = forms.DateField(label="迁出日期", widget=_DATE)
 
 
+#: Whole figures fit the database's integer column; money keeps 13 whole digits, like
+#: the report's figures, so SQLite's doubles hold it exactly too.
+INT_LIMIT = 2**31
+DECIMAL_LIMIT = 10**13
+
+
+class FigureField(forms.CharField):
+    """A yearly figure in the portal's one number syntax (portal.numbers), as the report form
+    reads it: 1,234,567 and full-width digits, never an exponent or a misplaced separator."""
+
+    def __init__(self, figure: Figure, **kwargs) -> None:
+        self.figure = figure
+        super().__init__(label=figure.label_with_unit, strip=False, **kwargs)
+        self.widget.attrs["inputmode"] = "decimal" if figure.kind == "decimal" else "numeric"
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if blank(text):
+            return None
+        try:
+            number = parse_number_text(text, signed=True)
+        except NumberSyntaxError as exc:
+            raise forms.ValidationError(str(exc), code="number") from None
+        if abs(number) >= (INT_LIMIT if self.figure.kind == "int" else DECIMAL_LIMIT):
+            raise forms.ValidationError("数值过大", code="too_large")
+        if self.figure.kind == "int":
+            if number != number.to_integral_value():
+                raise forms.ValidationError("必须是整数", code="whole")
+            return int(number)
+        return number
+
+
 class YearFiguresForm(forms.Form):
     """One field per yearly figure; minimums and decimals are checked by the service."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for figure in FIGURES:
-            if figure.kind == "int":
-                field = forms.IntegerField(label=figure.label_with_unit)
-            else:
-                field = forms.DecimalField(label=figure.label_with_unit, max_digits=MAX_DIGITS)
-            field.widget.attrs["inputmode"] = "decimal" if figure.kind == "decimal" \
-                else "numeric"
-            self.fields[figure.code] = field
+            self.fields[figure.code] = FigureField(figure)
 
 
 class DuplicatesFilterForm(forms.Form):

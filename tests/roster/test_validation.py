@@ -210,3 +210,30 @@ class RosterHostileUrlTests(RosterTestCase):
         self.assertFalse(EnterpriseYear.objects.exists())
         self.assertContains(self.client.get(f"/bases/A001/roster/?year={huge}"),
                             "在驻年度：")
+
+
+class RosterNumberSyntaxTests(RosterTestCase):
+    """The yearly figures read numbers as the report form does (portal.numbers)."""
+
+    def setUp(self) -> None:
+        self.login(self.alice)
+        self.url = f"/bases/A001/roster/{self.ent_a.pk}/years/2018/"
+
+    def test_huge_exponent_and_misplaced_separators_are_refused_naming_the_field(self):
+        response = self.client.post(self.url, figures(
+            employees="99999999999", trademarks="9e999999999", ent_revenue="1,2,3",
+            ent_total_assets="10000000000000"))
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(form.errors["employees"], ["数值过大"])
+        self.assertEqual(form.errors["trademarks"],
+                         ["不支持科学计数法（如 1e5），请写出完整的数字"])
+        self.assertEqual(form.errors["ent_revenue"],
+                         ["千位分隔符位置不正确：应每三位一个，如 1,234,567.50"])
+        self.assertEqual(form.errors["ent_total_assets"], ["数值过大"])
+        self.assertFalse(EnterpriseYear.objects.filter(enterprise=self.ent_a).exists())
+
+    def test_well_placed_separators_and_full_width_digits_are_read_exactly(self):
+        self.client.post(self.url, figures(employees="１,２３４", ent_revenue="1,234,567.50"))
+        row = EnterpriseYear.objects.get(enterprise=self.ent_a, year=2018)
+        self.assertEqual((row.employees, row.ent_revenue), (1234, Decimal("1234567.50")))
