@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from bases.validators import PortalUsernameValidator
+
 
 class City(models.Model):
     """A prefecture-level division of Hunan (市州); loaded by a data migration."""
@@ -80,6 +82,10 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A person; the role and its scope (one base or one city) decide what they may see."""
 
+    username = models.CharField(
+        "用户名", max_length=150, unique=True, validators=[PortalUsernameValidator()],
+        help_text="英文字母、数字、汉字和 . _ @ + -，150个字符以内。",
+        error_messages={"unique": "该用户名已被使用。"})
     role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.OFFICER)
     base = models.ForeignKey(Base, verbose_name="所属基地", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="officers")

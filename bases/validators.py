@@ -2,6 +2,7 @@ import string
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 
 
 class CharacterClassValidator:
@@ -72,3 +73,16 @@ def validate_username(username: str, *, label: str = "用户名") -> None:
     except ValidationError:
         raise ValidationError(f"{label}只能由英文字母、数字、汉字和 . _ @ + - 组成",
                               code="username_character") from None
+
+
+@deconstructible
+class PortalUsernameValidator:
+    """`validate_username` as the User model's field validator, so that every path that
+    cleans the field (Django's createsuperuser and changepassword commands included)
+    applies the same rule."""
+
+    def __call__(self, username: str) -> None:
+        validate_username(username)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PortalUsernameValidator)

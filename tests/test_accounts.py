@@ -1,4 +1,6 @@
 import io
+import os
+from unittest import mock
 
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
@@ -352,6 +354,14 @@ class UsernameRuleTests(BaseTestCase):
                 self.assertEqual(sorted(refusals.values_list("actor_username", flat=True)),
                                  ["", "pat", "sam"])
         self.assertFalse(Handover.objects.exists())
+
+    def test_djangos_createsuperuser_applies_the_same_rule(self):
+        for name, message in self.REFUSED.items():
+            with self.subTest(name=name), self.assertRaisesMessage(CommandError, message), \
+                    mock.patch.dict(os.environ, {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}):
+                call_command("createsuperuser", "--noinput", username=name,
+                             email="root@example.org", stdout=io.StringIO())
+            self.assertFalse(User.objects.filter(username=name).exists())
 
     def test_latin_digits_symbols_and_chinese_names_are_accepted(self):
         for name in ("张三", "li.si_2024@hn+x-y", "王wang5"):
