@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from reporting.statistics import RANKINGS, Figures, _part_aliases
+from reporting.statistics.annexes import RANKINGS, Figures, _part_aliases
 
 APPROVED = "'approved'"
 
@@ -114,7 +114,7 @@ def run(year: int, compare_year: int, top: int) -> tuple[dict[str, Figures], dic
 
 def check_same(year: int, compare_year: int, top: int) -> None:
     """The yardstick computes exactly what the ORM path computes."""
-    from reporting.statistics import (
+    from reporting.statistics.annexes import (
         cohort_reports,
         compute_rankings,
         figures_of,

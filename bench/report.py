@@ -484,7 +484,8 @@ def findings(results: dict) -> list[str]:
     add("")
     add(f"**Target 3, long exports: met.** Up to {view['inline_max']:,} reports the export is "
         "still the answer to the request. Above that, `export_data` "
-        "records an `ExportJob` (reporting/exports.py) and, after the commit, starts it as a "
+        "records an `ExportJob` (reporting/workbook/exports.py) and, after the commit, "
+        "starts it as a "
         "detached `manage.py run_export_jobs --job ID` in its own session, so no gunicorn "
         "worker timeout, reload or restart can kill it; the request returns in "
         f"{view['request_seconds'] * 1000:.0f} ms with a redirect to the job page. The job "

@@ -11,7 +11,7 @@ import random
 from decimal import Decimal
 
 from reporting import indicators
-from reporting.workbook import BASE_COLUMNS, BASES_SHEET, REPORT_KEYS, REPORTS_SHEET
+from reporting.workbook.data import BASE_COLUMNS, BASES_SHEET, REPORT_KEYS, REPORTS_SHEET
 
 CITIES = (
     "长沙市", "株洲市", "湘潭市", "衡阳市", "邵阳市", "岳阳市", "常德市",

@@ -73,9 +73,9 @@ def make_workbook(args):
 @task
 def import_workbook(args):
     """A first import of the synthetic workbook (every check on), timed end to end."""
-    from reporting.imports import import_data_workbook
     from reporting.models import Report, ReportValue, Status
-    from reporting.workbook import read_data_workbook
+    from reporting.workbook.data import read_data_workbook
+    from reporting.workbook.importer import import_data_workbook
 
     profile = args.get("profile")
     profiler = None
@@ -116,9 +116,9 @@ def import_records(args):
     """The same province through import_book + DataWorkbook.from_records (no file)."""
     import synth
 
-    from reporting.imports import import_book
     from reporting.models import Status
-    from reporting.workbook import DataWorkbook
+    from reporting.workbook.data import DataWorkbook
+    from reporting.workbook.importer import import_book
 
     book = DataWorkbook.from_records(bases=synth.bases(args["n"]),
                                      reports=synth.reports(args["n"]))
@@ -139,7 +139,7 @@ def read_compare(args):
     from python_calamine import CalamineWorkbook
 
     from portal.uploads import check_upload
-    from reporting.workbook import read_data_workbook
+    from reporting.workbook.data import read_data_workbook
 
     def openpyxl_rows():
         workbook = load_workbook(args["path"], read_only=True, data_only=True)
@@ -196,7 +196,7 @@ def _hostile_fixtures():
     from django.test import Client
 
     from bases.models import Base, City, Role, User
-    from reporting import services
+    from reporting.filing import services
     from reporting.models import Report, Round
 
     city = City.objects.get(name="长沙市")
@@ -287,7 +287,7 @@ def annex(args):
     """Queries and time of all six annexes + all rankings, and the raw-SQL yardstick."""
     import rawsql
 
-    from reporting.statistics import compute_annexes, compute_rankings
+    from reporting.statistics.annexes import compute_annexes, compute_rankings
 
     year, compare, top = args.get("year", 2017), args.get("compare_year", 2016), args.get("top", 10)
 
@@ -321,7 +321,7 @@ def annex(args):
 @task
 def explain(args):
     """EXPLAIN ANALYZE of every statistics query (PostgreSQL): plans and execution times."""
-    from reporting.statistics import compute_annexes, compute_rankings
+    from reporting.statistics.annexes import compute_annexes, compute_rankings
 
     with CaptureQueriesContext(connection) as queries:
         compute_annexes(year=2017, compare_year=2016, cohort_batch=None)
@@ -358,7 +358,7 @@ def explain(args):
 
 def _export_querysets(year: int):
     from bases.models import Base
-    from reporting.exports import reports_to_export
+    from reporting.workbook.exports import reports_to_export
 
     return Base.objects.all(), reports_to_export(year=year, scope="approved")
 
@@ -366,7 +366,7 @@ def _export_querysets(year: int):
 @task
 def export(args):
     """write_data_workbook of one year (all bases) to a file: time, peak RSS or tracemalloc."""
-    from reporting.workbook import write_data_workbook
+    from reporting.workbook.data import write_data_workbook
 
     bases, reports = _export_querysets(args.get("year", 2017))
     connection.ensure_connection()
@@ -406,7 +406,7 @@ def bare_export(args):
 
     from reporting import indicators
     from reporting.models import ReportValue
-    from reporting.workbook import BASE_COLUMNS, REPORT_KEYS
+    from reporting.workbook.data import BASE_COLUMNS, REPORT_KEYS
 
     bases, reports = _export_querysets(args.get("year", 2017))
     base_rows = [list(row) for row in bases.order_by("code").values_list(
@@ -656,8 +656,9 @@ def load_setup(args):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from bases.models import Base, Role, User
-    from reporting import indicators, services
-    from reporting.forms import as_form_text
+    from reporting import indicators
+    from reporting.filing import services
+    from reporting.filing.forms import as_form_text
     from reporting.models import Report, ReportValue, Round, Status
 
     year, password = args["year"], args["password"]
@@ -725,9 +726,10 @@ def form_page_cost(args):
     from django.test import Client
 
     from bases.models import Base, Role, User
-    from reporting import indicators, services
+    from reporting import indicators
+    from reporting.filing import services
+    from reporting.filing.selectors import previous_year_medians
     from reporting.models import ReportValue, Round, Status
-    from reporting.queries import previous_year_medians
 
     year = args["year"]
     Round.objects.get_or_create(year=year, defaults={

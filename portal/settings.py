@@ -196,7 +196,7 @@ UPLOAD_MAX_ROWS = env_int("PORTAL_UPLOAD_MAX_ROWS", 20_000)
 # checked download views. Several web hosts must share it (and back it up with the database).
 PRIVATE_MEDIA_DIR = Path(env_str("PORTAL_PRIVATE_MEDIA_DIR") or BASE_DIR / "private-media")
 
-# Province data-workbook exports (reporting/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
+# Province data-workbook exports (reporting/workbook/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
 # reports (about 1 ms each) the file is the answer to the request; larger exports become a
 # job with a progress page. EXPORT_JOB_RUNNER: "process" starts each job as a detached
 # `manage.py run_export_jobs`, which survives gunicorn's worker timeout; "inline" runs it in
@@ -239,12 +239,12 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "reporting.api_guards.ThrottledTokenAuthentication",
+        "reporting.api.guards.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PARSER_CLASSES": ["reporting.api_guards.BoundedJSONParser"],
-    "DEFAULT_METADATA_CLASS": "reporting.api_guards.PlainMetadata",
-    "EXCEPTION_HANDLER": "reporting.api_guards.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["reporting.api.guards.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": "reporting.api.guards.PlainMetadata",
+    "EXCEPTION_HANDLER": "reporting.api.guards.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -9,8 +9,8 @@ urlpatterns = [
     path("accounts/", include("bases.account_urls")),
     path("", include("bases.urls")),
     path("", include("reporting.urls")),
-    path("statistics/", include("reporting.stats_urls")),
-    path("api/", include("reporting.api_urls")),
+    path("statistics/", include("reporting.statistics.urls")),
+    path("api/", include("reporting.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,15 +3,15 @@ from django.http import HttpRequest
 
 from bases.admin import RoleAdminMixin
 from bases.models import Role
-from reporting import rounds
+from reporting.filing import rounds
+from reporting.filing.policy import WorkflowError
 from reporting.models import ExportJob, Extension, Report, Round
-from reporting.policy import WorkflowError
 
 
 @admin.register(Round)
 class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
     """The form runs Round.clean (year range, dates' order, one round a year); the writes go
-    through reporting.rounds, like the pages' and the API's, and are audited there."""
+    through reporting.filing.rounds, like the pages' and the API's, and are audited there."""
 
     list_display = ("year", "opens_on", "deadline", "closed_at")
     readonly_fields = ("closed_at", "opened_by")
@@ -53,7 +53,7 @@ class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 @admin.register(Extension)
 class ExtensionAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """The form runs Extension.clean; the write is reporting.rounds.grant_extension."""
+    """The form runs Extension.clean; the write is reporting.filing.rounds.grant_extension."""
 
     roles = (Role.PROVINCE,)
     list_display = ("round", "base", "deadline", "note")
@@ -85,7 +85,8 @@ class ReportAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Read-only: jobs are made and run by reporting/exports.py; the files are not served here."""
+    """Read-only: jobs are made and run by reporting/workbook/exports.py; the files are not
+    served here."""
 
     roles = (Role.PROVINCE,)
     read_only = True

@@ -14,7 +14,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from bases.hooks import register_base_section, register_year_lock
-        from reporting.views import base_rounds_section
+        from reporting.filing.views import base_rounds_section
 
         # The base page shows the base's rounds and reports; `bases` does not import us.
         register_base_section(base_rounds_section)

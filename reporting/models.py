@@ -37,7 +37,7 @@ class Round(models.Model):
         return self.closed_at is not None
 
     def clean(self) -> None:
-        # Run by every writer (reporting.rounds, the admin's form): field-keyed messages.
+        # Run by every writer (reporting.filing.rounds, the admin's form): field-keyed messages.
         errors: dict[str, ValidationError] = {}
         if self.year is not None:
             try:
@@ -188,7 +188,8 @@ class Transition(models.Model):
 
 
 class ExportJob(models.Model):
-    """A province data-workbook export written by a separate process (see reporting/exports.py).
+    """A province data-workbook export written by a separate process
+    (see reporting/workbook/exports.py).
 
     The key is a random UUID so that a job's pages cannot be found by counting; access is
     still checked on every request (only the admin who asked for it sees it).

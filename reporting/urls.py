@@ -1,6 +1,7 @@
 from django.urls import path
 
-from reporting import views, workbook_urls
+from reporting.filing import views
+from reporting.workbook import urls as workbook_urls
 
 app_name = "reporting"
 urlpatterns = [

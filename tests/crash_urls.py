@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from bases.models import City
 from portal.urls import *  # noqa: F403  (the error handlers: handler404, handler500, …)
 from portal.urls import urlpatterns as portal_urlpatterns
-from reporting.api import ApiView
-from reporting.api_urls import api_path
+from reporting.api.urls import api_path
+from reporting.api.views import ApiView
 
 CRASHED_CITY = "崩溃市"
 

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reporting import indicators
-from reporting.checks import soft_findings
+from reporting.filing.checks import soft_findings
 from reporting.indicators import OPERATION, PLATFORMS, WAN, AnnexRow, Indicator, SoftShare
 from reporting.models import Report, ReportValue, Status
 from tests.base import BaseTestCase

@@ -191,9 +191,10 @@ def filing_values() -> dict[str, str]:
     `EXPLAINED_CHECK`.
     """
     from bases.models import Base
-    from reporting import checks, indicators
-    from reporting.forms import as_form_text
-    from reporting.queries import approved_values, previous_year_medians
+    from reporting import indicators
+    from reporting.filing import checks
+    from reporting.filing.forms import as_form_text
+    from reporting.filing.selectors import approved_values, previous_year_medians
 
     base = Base.objects.get(name=FLAGSHIP)
     last = approved_values(base.pk, YEAR - 1)
@@ -226,7 +227,8 @@ def fill_report(page: Page, values: dict[str, str]) -> None:
 def submit_through_services(values: dict[str, str], explanation: str) -> None:
     """The officer's first submission, made without the browser (setup for later journeys)."""
     from bases.models import User
-    from reporting import indicators, services
+    from reporting import indicators
+    from reporting.filing import services
 
     officer = User.objects.get(username=OFFICER)
     parsed = {code: indicators.BY_CODE[code].parse(text) for code, text in values.items()}
@@ -238,7 +240,8 @@ def submit_through_services(values: dict[str, str], explanation: str) -> None:
 
 def save_draft_through_services(values: dict[str, str]) -> None:
     from bases.models import User
-    from reporting import indicators, services
+    from reporting import indicators
+    from reporting.filing import services
 
     officer = User.objects.get(username=OFFICER)
     parsed = {code: indicators.BY_CODE[code].parse(text) for code, text in values.items()}

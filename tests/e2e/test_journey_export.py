@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 def test_admin_follows_a_background_export_to_its_download(journey, settings, tmp_path):
     from openpyxl import load_workbook
 
-    from reporting.exports import run_export_job
     from reporting.models import ExportJob, Report, Status
+    from reporting.workbook.exports import run_export_job
 
     settings.EXPORT_INLINE_MAX_REPORTS = 0  # every export becomes a job
     settings.EXPORT_JOB_RUNNER = "worker"  # nothing starts it: the journey runs it below

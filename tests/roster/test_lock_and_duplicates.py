@@ -9,8 +9,8 @@ from bases.hooks import year_locked
 from bases.models import AuditEvent, Base
 from bases.roster.models import Enterprise, EnterpriseYear
 from bases.roster.services import ELSEWHERE, duplicates_for_year
+from reporting.filing.services import reopen_report
 from reporting.models import Report, Status
-from reporting.services import reopen_report
 from tests.roster.helpers import RosterTestCase, credit_code, enterprise_form, figures
 
 

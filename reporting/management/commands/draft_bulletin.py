@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.bulletin import draft_bulletin
-from reporting.bulletin_docx import write_bulletin_docx
-from reporting.statistics import MAX_TOP
+from reporting.bulletin.docx import write_bulletin_docx
+from reporting.bulletin.draft import draft_bulletin
+from reporting.statistics.annexes import MAX_TOP
 from reporting.years import checked_years
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.annex_workbook import WORKBOOK_TOP, write_annex_workbook
-from reporting.statistics import compute_annexes, compute_rankings
+from reporting.statistics.annex_workbook import WORKBOOK_TOP, write_annex_workbook
+from reporting.statistics.annexes import compute_annexes, compute_rankings
 from reporting.years import checked_years
 
 

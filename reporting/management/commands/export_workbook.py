@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bases.audit import record
 from bases.models import Base
-from reporting.exports import SCOPES, reports_to_export
-from reporting.workbook import write_data_workbook
+from reporting.workbook.data import write_data_workbook
+from reporting.workbook.exports import SCOPES, reports_to_export
 from reporting.years import checked_years
 
 

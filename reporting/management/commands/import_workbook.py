@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bases.models import User
-from reporting.imports import IMPORT_STATUSES, import_data_workbook
-from reporting.workbook import WorkbookError, check_upload
+from reporting.workbook.data import WorkbookError, check_upload
+from reporting.workbook.importer import IMPORT_STATUSES, import_data_workbook
 
 
 class Command(BaseCommand):

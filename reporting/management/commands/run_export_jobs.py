@@ -6,8 +6,8 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting import exports
 from reporting.models import ExportJob
+from reporting.workbook import exports
 
 
 class Command(BaseCommand):

@@ -6,11 +6,11 @@ from django.utils import timezone
 
 from bases.models import Base, City, Role
 from bases.services import provision_account
-from reporting import rounds
-from reporting.demo_data import demo_bases
-from reporting.imports import import_book
+from reporting.demo.data import demo_bases
+from reporting.filing import rounds
 from reporting.models import Status
-from reporting.workbook import DataWorkbook
+from reporting.workbook.data import DataWorkbook
+from reporting.workbook.importer import import_book
 
 DEMO_PASSWORD = "Demo-Portal-2026"
 CHANGSHA_FLAGSHIP = "长沙科技新城"

@@ -1,0 +1,1 @@
+"""The web API (/api/v1/): views, serializers, request guards and URLs."""

@@ -1,0 +1,1 @@
+"""The yearly bulletin: the draft text, the Word document and the page."""

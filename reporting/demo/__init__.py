@@ -1,0 +1,1 @@
+"""The demo: the 2017 bulletin's bases and figures for seed_demo."""

@@ -1,0 +1,239 @@
+"""Every write to a report: save draft, submit, return, approve, reopen.
+
+Views, the API and the commands call these, so a rule is enforced in exactly one place.
+Each runs in one transaction and locks the report row, and each checks the version the
+caller last saw, so nobody overwrites or approves figures they have not seen. Who may do
+what is `reporting.filing.policy`'s answer, asked again here under the lock (PolicyDenied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bases.audit import record
+from bases.models import Base, User
+from reporting import indicators
+from reporting.filing import checks, policy
+from reporting.filing.policy import PolicyDenied, Target, WorkflowError
+from reporting.filing.selectors import approved_values, previous_year_medians
+from reporting.indicators import Value
+from reporting.models import Report, ReportValue, Status, Transition
+
+__all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
+           "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
+           "submit_report", "write_values"]
+
+
+class StaleVersion(WorkflowError):
+    def __init__(self, current: int) -> None:
+        super().__init__(f"报表已被他人修改（当前版本 {current}），为避免覆盖，"
+                         "本次操作未保存。请刷新页面后重试。")
+        self.current = current
+
+
+class CheckFailed(WorkflowError):
+    """Hard errors, or soft findings without an explanation; `findings` are all the soft
+    findings of the figures, so that the caller shows them without computing them again."""
+
+    def __init__(self, *, errors: dict[str, list[str]] | None = None,
+                 missing: list[checks.Finding] | None = None,
+                 findings: list[checks.Finding] | None = None) -> None:
+        self.errors = errors or {}
+        self.missing = missing or []
+        self.findings = findings or []
+        super().__init__("存在未通过的校验" if self.errors else "请为提示项填写情况说明")
+
+
+def snapshot(values: dict[str, Value | None]) -> dict[str, str]:
+    return {code: _text(value) for code, value in values.items() if value is not None}
+
+
+def _text(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _lock(report: Report, version: int | None) -> Report:
+    locked = Report.objects.select_for_update().select_related("base").get(pk=report.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked.version)
+    return locked
+
+
+def _transition(report: Report, action: str, actor: User | None, from_status: str, *,
+                comment: str = "", field_comments: dict | None = None,
+                with_values: bool = False) -> None:
+    Transition.objects.create(
+        report=report, action=action, from_status=from_status, to_status=report.status,
+        actor=actor, comment=comment, field_comments=field_comments or {},
+        snapshot=snapshot(report.value_map()) if with_values else {},
+        explanations=report.explanations if action == Transition.Action.SUBMIT else {},
+    )
+
+
+def write_values(report: Report, values: dict[str, Value | None]) -> None:
+    """Replace the report's entered values in two statements, whatever their number."""
+    ReportValue.objects.filter(report=report).delete()
+    ReportValue.objects.bulk_create(
+        ReportValue(report=report, code=code, value=indicators.BY_CODE[code].to_storage(value))
+        for code, value in values.items()
+        if value is not None and code in indicators.BY_CODE and not indicators.BY_CODE[code].derived
+    )
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    base: Base,
+    year: int,
+    actor: User,
+    values: dict[str, Value | None],
+    version: int | None,
+    merge: bool = False,
+    request: HttpRequest | None = None,
+) -> Report:
+    """Keep the officer's figures, complete or not; no checks beyond types and bounds.
+
+    `values` replace the report's figures; with `merge`, they are changes to the figures
+    as they stand under the lock (None clears one), as the API's PATCH sends them.
+    """
+    report = Report.objects.filter(base=base, year=year).first()
+    if report is not None:
+        if version is None:
+            raise StaleVersion(report.version)
+        report = _lock(report, version)
+    policy.require(policy.may_edit(actor, Target(base, year, report, Target.round_of(year))))
+    if report is None:
+        report, created = Report.objects.get_or_create(base=base, year=year)
+        if not created:
+            # Someone else created it since the caller looked: their figures must not be lost.
+            raise StaleVersion(report.version)
+        _transition(report, Transition.Action.CREATE, actor, "")
+    elif merge:
+        values = {**report.value_map(), **values}
+    write_values(report, values)
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+    record(request, "report_saved", object_repr=f"report:{base.code}/{year}", actor=actor)
+    return report
+
+
+def findings_for(report: Report, values: dict[str, Value | None], *,
+                 previous: dict[str, Value] | None = None) -> list[checks.Finding]:
+    """The soft findings of `values`; `previous` is last year's approved figures when the
+    caller has already read them."""
+    return checks.soft_findings(
+        values,
+        previous=approved_values(report.base_id, report.year - 1) if previous is None
+        else previous,
+        medians=previous_year_medians(report.year),
+    )
+
+
+@transaction.atomic
+def submit_report(
+    *,
+    report: Report,
+    actor: User,
+    version: int | None,
+    explanations: dict[str, str] | None = None,
+    today: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Report:
+    report = _lock(report, version)
+    policy.require(policy.may_submit(actor, Target.of(report), today=today))
+    values = report.value_map()
+    errors = checks.hard_errors(values)
+    findings = findings_for(report, values)
+    if errors:
+        raise CheckFailed(errors=errors, findings=findings)
+    explanations = {key: str(text).strip() for key, text in (explanations or {}).items()}
+    missing = checks.missing_explanations(findings, explanations)
+    if missing:
+        raise CheckFailed(missing=missing, findings=findings)
+    now = timezone.now()
+    from_status = report.status
+    report.explanations = {f.check: explanations[f.check] for f in findings}
+    report.status = Status.SUBMITTED
+    report.submitted_at = now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.version += 1
+    report.save()
+    _transition(report, Transition.Action.SUBMIT, actor, from_status, with_values=True)
+    record(request, "report_submitted", object_repr=f"report:{report.base.code}/{report.year}",
+           actor=actor)
+    return report
+
+
+@transaction.atomic
+def return_report(
+    *,
+    report: Report,
+    actor: User,
+    version: int | None,
+    comment: str,
+    field_comments: dict[str, str] | None = None,
+    request: HttpRequest | None = None,
+) -> Report:
+    report = _lock(report, version)
+    policy.require(policy.may_return(actor, Target.of(report)))
+    field_comments = {code: text.strip() for code, text in (field_comments or {}).items()
+                      if text and text.strip()}
+    unknown = sorted(set(field_comments) - set(indicators.BY_CODE))
+    if unknown:
+        raise WorkflowError(f"未知的指标代码：{', '.join(unknown)}")
+    if not comment.strip() and not field_comments:
+        raise WorkflowError("退回时请填写审核意见")
+    report.status = Status.RETURNED
+    report.review_comment = comment.strip()
+    report.field_comments = field_comments
+    report.version += 1
+    report.save()
+    _transition(report, Transition.Action.RETURN, actor, Status.SUBMITTED,
+                comment=report.review_comment, field_comments=field_comments)
+    record(request, "report_returned", object_repr=f"report:{report.base.code}/{report.year}",
+           actor=actor)
+    return report
+
+
+@transaction.atomic
+def approve_report(
+    *, report: Report, actor: User, version: int | None, request: HttpRequest | None = None,
+) -> Report:
+    # The lock plus the version check mean the approver approves exactly what they saw.
+    report = _lock(report, version)
+    policy.require(policy.may_approve(actor, Target.of(report)))
+    report.status = Status.APPROVED
+    report.approved_at = timezone.now()
+    report.field_comments = {}
+    report.version += 1
+    report.save()
+    _transition(report, Transition.Action.APPROVE, actor, Status.SUBMITTED, with_values=True)
+    record(request, "report_approved", object_repr=f"report:{report.base.code}/{report.year}",
+           actor=actor)
+    return report
+
+
+@transaction.atomic
+def reopen_report(
+    *, report: Report, actor: User, reason: str, version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Report:
+    report = _lock(report, version)
+    policy.require(policy.may_reopen(actor, Target.of(report)))
+    if not reason.strip():
+        raise WorkflowError("重新打开报表须填写原因")
+    report.status = Status.RETURNED
+    report.review_comment = reason.strip()
+    report.approved_at = None
+    report.version += 1
+    report.save()
+    _transition(report, Transition.Action.REOPEN, actor, Status.APPROVED, comment=reason.strip())
+    record(request, "report_reopened", object_repr=f"report:{report.base.code}/{report.year}",
+           actor=actor)
+    return report

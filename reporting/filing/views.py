@@ -1,0 +1,311 @@
+"""The filing and review pages, the rounds pages and the province's queue.
+
+Who may do what to a report is `reporting.filing.policy`'s answer: a refusal is the audited 404
+(scope), 403 (role), or the report page with the reason and status 409 (state).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bases.access import get_base, outside_scope, require_role
+from bases.audit import record
+from bases.hooks import PageSection
+from bases.models import Base, HandoverRequest, Role
+from reporting.filing import policy, rounds, services
+from reporting.filing.completeness import completeness, write_completeness_workbook
+from reporting.filing.forms import ExtensionForm, QueueFilterForm, ReportForm, ReviewForm, RoundForm
+from reporting.filing.policy import Target
+from reporting.filing.presentation import build_sections, display_snapshot
+from reporting.filing.rounds import deadline_for
+from reporting.filing.selectors import (
+    approved_values,
+    changes_since_previous_submission,
+    reports_for,
+)
+from reporting.models import Report, Round, Status
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    require_role(request, Role.PROVINCE)
+    recent = list(Round.objects.all()[:5])
+    counts = {
+        (row["year"], row["status"]): row["n"]
+        for row in Report.objects.filter(year__in=[r.year for r in recent])
+        .values("year", "status").annotate(n=Count("id"))
+    }
+    context = {
+        "rounds": [(r, {s: counts.get((r.year, s), 0) for s in Status.values}) for r in recent],
+        "base_count": Base.objects.filter(status=Base.Status.ACTIVE).count(),
+        "open_requests": HandoverRequest.objects.filter(resolved=False).count(),
+    }
+    return render(request, "reporting/overview.html", context)
+
+
+def base_rounds_section(request: HttpRequest, base: Base) -> PageSection:
+    """The base page's 年度报送 table: each round with the base's report, its own deadline
+    and whether the caller files (填报) or reads (查看) it."""
+    reports = {report.year: report for report in base.reports.all()}
+    rows = []
+    for round_ in Round.objects.prefetch_related("extensions"):
+        target = Target(base, round_.year, reports.get(round_.year), round_)
+        rows.append({"round": round_, "report": target.report,
+                     "deadline": deadline_for(round_, base),
+                     "files": policy.may_edit(request.user, target).allowed})
+    return PageSection("reporting/base_rounds.html", {
+        "rows": rows, "reports": sorted(reports.values(), key=lambda r: -r.year)})
+
+
+def _target_for_page(request: HttpRequest, code: str, year: int) -> Target:
+    """The base (the audited 404 outside the caller's scope), its report and the year's
+    round; the audited 404 too when there is neither a report nor a round (no page)."""
+    base = get_base(request, code)
+    report = (reports_for(request.user).filter(base=base, year=year)
+              .prefetch_related("values", "transitions__actor").first())
+    target = Target(base, year, report, Target.round_of(year))
+    policy.enforce(request, policy.may_view(request.user, target), target.label)
+    return target
+
+
+REVIEW_DECISIONS = {"approve": policy.may_approve, "return": policy.may_return,
+                    "reopen": policy.may_reopen}
+
+
+def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | None = None,
+                   values: dict | None = None, findings: list | None = None,
+                   status: int = 200) -> HttpResponse:
+    base, year, report, round_ = target.base, target.year, target.report, target.round
+    user = request.user
+    editable = policy.may_edit(user, target).allowed
+    if values is None:
+        values = report.value_map() if report else {}
+    previous = approved_values(base.pk, year - 1)
+    if findings is None:
+        findings = (services.findings_for(report, values, previous=previous)
+                    if report and values else [])
+    if form is None and editable:
+        form = ReportForm(values=values, initial={"version": report.version if report else None})
+    review = {action: decide(user, target) for action, decide in REVIEW_DECISIONS.items()}
+    context = {
+        "base": base,
+        "year": year,
+        "report": report,
+        "round": round_,
+        "deadline": deadline_for(round_, base) if round_ else None,
+        "editable": editable,
+        "form": form,
+        "sections": build_sections(
+            values=values, previous=previous, form=form,
+            field_comments=report.field_comments if report else {},
+            findings=findings,
+            explanations={**(report.explanations if report else {}),
+                          **(form.explanations() if form is not None and form.is_bound else {})},
+        ),
+        "changes": [(indicator, display_snapshot(indicator, old), display_snapshot(indicator, new))
+                    for indicator, old, new in changes_since_previous_submission(report)]
+        if report else [],
+        "transitions": report.transitions.all() if report else [],
+        "reviewable": user.role == Role.PROVINCE and report is not None,
+        "review": {action: decision.allowed for action, decision in review.items()},
+        "review_note": "报表尚未提交，暂无需审核。" if report is not None and report.is_editable
+        else review["approve"].reason,
+    }
+    return render(request, "reporting/report.html", context, status=status)
+
+
+def _refused(request: HttpRequest, code: str, year: int,
+             exc: services.PolicyDenied) -> HttpResponse:
+    """A state refusal: the page, as it now stands, with the reason and status 409. (A scope
+    or role refusal found by a service answers like `policy.enforce`.)"""
+    if exc.decision.kind != policy.Kind.STATE:
+        policy.enforce(request, exc.decision, f"report:{code}/{year}")
+    messages.error(request, str(exc))
+    return _render_report(request, _target_for_page(request, code, year), status=409)
+
+
+def report_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    target = _target_for_page(request, code, year)
+    if request.method != "POST":
+        return _render_report(request, target)
+    submit = request.POST.get("action") == "submit"
+    decide = policy.may_submit if submit else policy.may_edit
+    form = ReportForm(request.POST)
+    try:
+        policy.enforce(request, decide(request.user, target), target.label)
+        outcome = _file(request, form, target=target, submit=submit)
+    except services.PolicyDenied as exc:
+        return _refused(request, code, year, exc)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    values, findings = outcome
+    return _render_report(request, target, form=form, values=values, findings=findings)
+
+
+def _file(request: HttpRequest, form: ReportForm, *, target: Target, submit: bool):
+    """Save (and maybe submit) the officer's form; returns a redirect or what to re-show.
+
+    A policy refusal (PolicyDenied) is left to the caller: it answers 409, not a message."""
+    base, year = target.base, target.year
+    if not form.is_valid():
+        messages.error(request, "部分数据格式不正确，未保存。请按提示修改。")
+        return form.parsed if hasattr(form, "parsed") else {}, []
+    try:
+        with transaction.atomic():
+            report = services.save_draft(base=base, year=year, actor=request.user,
+                                         values=form.parsed, version=form.cleaned_data["version"],
+                                         request=request)
+            if submit:
+                services.submit_report(report=report, actor=request.user, version=report.version,
+                                       explanations=form.explanations(), request=request)
+    except services.CheckFailed as exc:
+        for code, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(code, error)
+        if exc.errors:
+            messages.error(request,
+                           "存在未通过的校验，报表未提交，本次修改也未保存。请修改标红的项目。")
+            # A refused figure is corrected, not explained.
+            return form.parsed, [f for f in exc.findings if f.field not in exc.errors]
+        messages.warning(request, "以下数据需要填写情况说明后才能提交（本次修改尚未保存）。")
+        return form.parsed, exc.findings
+    except services.PolicyDenied:
+        raise
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return form.parsed, []
+    messages.success(request, "报表已提交，等待省级审核。" if submit else "草稿已保存。")
+    return redirect("reporting:report", code=base.code, year=year)
+
+
+@require_POST
+def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    target = _target_for_page(request, code, year)
+    decide = REVIEW_DECISIONS.get(request.POST.get("action", ""))
+    back = redirect("reporting:report", code=target.base.code, year=year)
+    try:
+        if decide is not None:
+            policy.enforce(request, decide(request.user, target), target.label)
+        form = ReviewForm(request.POST)
+        if decide is None or not form.is_valid():
+            messages.error(request, "审核请求不完整，请刷新页面后重试。")
+            return back
+        data, report = form.cleaned_data, target.report
+        if data["action"] == "approve":
+            services.approve_report(report=report, actor=request.user, version=data["version"],
+                                    request=request)
+            messages.success(request, "报表已审核通过并锁定。")
+        elif data["action"] == "return":
+            services.return_report(report=report, actor=request.user, version=data["version"],
+                                   comment=data["comment"], field_comments=form.field_comments(),
+                                   request=request)
+            messages.success(request, "报表已退回信息管理员修改。")
+        else:
+            services.reopen_report(report=report, actor=request.user, version=data["version"],
+                                   reason=data["comment"], request=request)
+            messages.success(request, "报表已重新打开，退回信息管理员修改。")
+    except services.PolicyDenied as exc:
+        return _refused(request, code, year, exc)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return back
+
+
+def round_list(request: HttpRequest) -> HttpResponse:
+    require_role(request, Role.PROVINCE)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = rounds.open_round(year=data["year"], opens_on=data["opens_on"],
+                                       deadline=data["deadline"], actor=request.user,
+                                       request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{round_.year}年度报送已开启。")
+            return redirect("reporting:round", year=round_.year)
+    return render(request, "reporting/round_list.html",
+                  {"rounds": Round.objects.all(), "form": form})
+
+
+ROUND_ACTIONS = {
+    "close": (rounds.close_round, "{year}年度报送已关闭。"),
+    "reopen_round": (rounds.reopen_round, "{year}年度报送已重新开启。"),
+}
+
+
+def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+    require_role(request, Role.PROVINCE)
+    round_ = Round.objects.filter(year=year).first()
+    if round_ is None:
+        raise outside_scope(request, f"round:{year}")
+    extension_form = ExtensionForm(request.POST or None)
+    action = request.POST.get("action")
+    try:
+        if request.method == "POST" and action in ROUND_ACTIONS:
+            service, done = ROUND_ACTIONS[action]
+            service(round_=round_, actor=request.user, request=request)
+            messages.success(request, done.format(year=year))
+            return redirect("reporting:round", year=year)
+        if request.method == "POST" and action == "extend" and extension_form.is_valid():
+            data = extension_form.cleaned_data
+            rounds.grant_extension(round_=round_, base=data["base"], deadline=data["deadline"],
+                                   note=data["note"], actor=request.user, request=request)
+            messages.success(request, f"已为{data['base'].name}延期至{data['deadline']}。")
+            return redirect("reporting:round", year=year)
+    except ValidationError as exc:
+        extension_form.add_error(None, exc)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    context = {
+        "round": round_,
+        "extension_form": extension_form,
+        "extensions": round_.extensions.select_related("base"),
+        "summary": completeness(round_),
+    }
+    return render(request, "reporting/round_detail.html", context)
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    require_role(request, Role.PROVINCE)
+    form = QueueFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    latest = Round.objects.first()
+    year = data.get("year") or (latest.year if latest else timezone.localdate().year)
+    reports = reports_for(request.user).filter(year=year).order_by("-submitted_at", "base__code")
+    if data.get("status"):
+        reports = reports.filter(status=data["status"])
+    else:
+        reports = reports.exclude(status=Status.DRAFT)
+    if data.get("city"):
+        reports = reports.filter(base__city=data["city"])
+    if data.get("batch"):
+        reports = reports.filter(base__batch=data["batch"])
+    round_ = Round.objects.filter(year=year).first()
+    if data.get("timing") and round_ is not None:
+        reports = rounds.filter_by_timing(reports, round_, late=data["timing"] == "late")
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "reporting/queue.html",
+                  {"form": form, "page": page, "year": year})
+
+
+def completeness_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    require_role(request, Role.PROVINCE)
+    round_ = Round.objects.filter(year=year).first()
+    if round_ is None:
+        raise outside_scope(request, f"round:{year}")
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="completeness-{year}.xlsx"'
+    write_completeness_workbook(completeness(round_), response)
+    record(request, "export_completeness", object_repr=f"round:{year}")
+    return response
+

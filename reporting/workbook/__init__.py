@@ -1,0 +1,1 @@
+"""The data workbook: reading and writing it, the import, the exports and their pages."""
