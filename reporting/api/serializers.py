@@ -355,13 +355,6 @@ class ReportDetailSerializer(ReportSerializer):
                 for i, old, new in changes_since_previous_submission(report)]
 
 
-class ReportFilterSerializer(serializers.Serializer):
-    year = YearField(query=True, required=False)
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    city = TextField(required=False, max_length=32, help_text="city name (长沙市) or id")
-    base = TextField(required=False, max_length=20, help_text="base code")
-
-
 class ReportCreateSerializer(serializers.Serializer):
     year = YearField()
     base_code = TextField(required=False, max_length=20,
@@ -626,8 +619,8 @@ RoundError = error_serializer("RoundError", "year", "opens_on", "deadline")
 ReturnError = error_serializer("ReturnError", "comment", "version", by_code=("field_comments",))
 ApproveError = error_serializer("ApproveError", "version")
 ReopenError = error_serializer("ReopenError", "reason", "version")
-QueryError = error_serializer("QueryError", "year", "status", "city", "base", "compare_year",
-                              "cohort_batch", "preview", "top")
+QueryError = error_serializer("QueryError", "year", "status", "city", "batch", "base", "timing",
+                              "compare_year", "cohort_batch", "preview", "top")
 
 
 class SubmitErrorSerializer(serializers.Serializer):

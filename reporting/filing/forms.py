@@ -5,12 +5,11 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from bases.models import BATCH_MAX, Base, City
+from bases.models import Base
 from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
-from reporting.models import Round, Status
-from reporting.years import YEAR_MAX, YEAR_MIN
+from reporting.models import Round
 
 BOOL_CHOICES = [("", "—"), ("true", "是"), ("false", "否")]
 EXPLAIN_PREFIX = "explain__"
@@ -122,16 +121,3 @@ class ExtensionForm(forms.Form):
                                   to_field_name="code")
     deadline = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="说明", max_length=200, required=False)
-
-
-class QueueFilterForm(forms.Form):
-    year = forms.IntegerField(label="年度", required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
-                              widget=forms.NumberInput(attrs={"placeholder": "年度"}))
-    status = forms.ChoiceField(label="状态", required=False,
-                               choices=[("", "全部状态"), *Status.choices])
-    city = forms.ModelChoiceField(label="市州", queryset=City.objects.all(), required=False,
-                                  empty_label="全部市州")
-    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=BATCH_MAX,
-                               widget=forms.NumberInput(attrs={"placeholder": "批次"}))
-    timing = forms.ChoiceField(label="按时", required=False,
-                               choices=[("", "全部"), ("on_time", "按时"), ("late", "逾期")])

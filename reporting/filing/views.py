@@ -22,7 +22,8 @@ from bases.hooks import PageSection
 from bases.models import Base, HandoverRequest, Role
 from reporting.filing import policy, rounds, services
 from reporting.filing.completeness import completeness, write_completeness_workbook
-from reporting.filing.forms import ExtensionForm, QueueFilterForm, ReportForm, ReviewForm, RoundForm
+from reporting.filing.filters import ReportFilter
+from reporting.filing.forms import ExtensionForm, ReportForm, ReviewForm, RoundForm
 from reporting.filing.policy import Target
 from reporting.filing.presentation import build_sections, display_snapshot
 from reporting.filing.rounds import deadline_for
@@ -276,25 +277,15 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 def review_queue(request: HttpRequest) -> HttpResponse:
     require_role(request, Role.PROVINCE)
-    form = QueueFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
     latest = Round.objects.first()
-    year = data.get("year") or (latest.year if latest else timezone.localdate().year)
-    reports = reports_for(request.user).filter(year=year).order_by("-submitted_at", "base__code")
-    if data.get("status"):
-        reports = reports.filter(status=data["status"])
-    else:
-        reports = reports.exclude(status=Status.DRAFT)
-    if data.get("city"):
-        reports = reports.filter(base__city=data["city"])
-    if data.get("batch"):
-        reports = reports.filter(base__batch=data["batch"])
-    round_ = Round.objects.filter(year=year).first()
-    if data.get("timing") and round_ is not None:
-        reports = rounds.filter_by_timing(reports, round_, late=data["timing"] == "late")
+    filters = ReportFilter(request.GET, queryset=reports_for(request.user),
+                           default_year=latest.year if latest else timezone.localdate().year)
+    reports = filters.qs.order_by("-submitted_at", "base__code")
+    if not filters.form.cleaned_data.get("status"):
+        reports = reports.exclude(status=Status.DRAFT)  # the queue is for what was sent in
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/queue.html",
-                  {"form": form, "page": page, "year": year})
+                  {"form": filters.form, "page": page, "year": filters.chosen_year})
 
 
 def completeness_workbook(request: HttpRequest, year: int) -> HttpResponse:

@@ -144,6 +144,10 @@ class DataWorkbook:
     errors: ErrorList = field(default_factory=ErrorList)
     has_bases_sheet: bool = False
     has_reports_sheet: bool = False
+    #: The sheets' names as found in the file (any alias of SHEET_ALIASES), so that every
+    #: error names the sheet the user sees.
+    bases_sheet: str = BASES_SHEET
+    reports_sheet: str = REPORTS_SHEET
     #: Column letter of each key (base_code, year, indicator codes) in the reports sheet.
     report_columns: dict[str, str] = field(default_factory=dict)
 
@@ -638,10 +642,12 @@ def read_data_workbook(file: Source, *, max_bytes: int | None = None, bases: boo
                     f"缺少工作表“{REPORTS_SHEET}”（现有工作表：{'、'.join(names)}）"))
             if bases_name is not None:
                 book.has_bases_sheet = True
+                book.bases_sheet = bases_name
                 rows = _sheet_rows(workbook, bases_name, scan.sheet(bases_name))
                 _read_bases(iter(rows), bases_name, book)
             if reports_name is not None:
                 book.has_reports_sheet = True
+                book.reports_sheet = reports_name
                 rows = _sheet_rows(workbook, reports_name, scan.sheet(reports_name))
                 _read_reports(iter(rows), reports_name, book)
         finally:
@@ -671,15 +677,15 @@ def read_report_upload(
     mine = []
     for row in book.reports:
         if row.base_code and row.base_code != base_code:
-            errors.append(CellError(REPORTS_SHEET, row.row, base_column, "基地编码",
+            errors.append(CellError(book.reports_sheet, row.row, base_column, "基地编码",
                                     f"只能上传本基地（{base_code}）的数据"))
         elif row.year is not None and row.year != year:
-            errors.append(CellError(REPORTS_SHEET, row.row, year_column, "年度",
+            errors.append(CellError(book.reports_sheet, row.row, year_column, "年度",
                                     f"只能上传{year}年度的数据"))
         elif row.base_code and row.year is not None:
             mine.append(row)
     if not mine and not errors:
-        errors.append(CellError(REPORTS_SHEET, None, None, "",
+        errors.append(CellError(book.reports_sheet, None, None, "",
                                 f"没有基地 {base_code} {year} 年度的数据行"))
     if errors:
         return None, errors

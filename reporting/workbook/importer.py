@@ -31,8 +31,6 @@ from reporting.filing.services import snapshot
 from reporting.indicators import Value
 from reporting.models import Report, ReportValue, Status, Transition
 from reporting.workbook.data import (
-    BASES_SHEET,
-    REPORTS_SHEET,
     CellError,
     DataWorkbook,
     ErrorList,
@@ -103,7 +101,7 @@ def _check_bases(book: DataWorkbook, cities: dict[str, City]) -> ErrorList:
     for row in book.bases:
         city = row.data.get("city")
         if city is not None and city not in cities:
-            errors.append(CellError(BASES_SHEET, row.row, row.columns["city"], "市州",
+            errors.append(CellError(book.bases_sheet, row.row, row.columns["city"], "市州",
                                     f"“{city}”不是湖南省的市州名称"))
     return errors
 
@@ -113,20 +111,20 @@ def _check_reports(book: DataWorkbook, known_codes: set[str]) -> ErrorList:
     columns = book.report_columns
     missing_required = [i for i in indicators.ENTERED if i.required and i.code not in columns]
     for indicator in missing_required:
-        errors.append(CellError(REPORTS_SHEET, 1, None, indicator.label, "缺少必填列"))
+        errors.append(CellError(book.reports_sheet, 1, None, indicator.label, "缺少必填列"))
     skip_required = {i.code for i in missing_required}
     for row in book.reports:
         if row.base_code and row.base_code not in known_codes:
-            errors.append(CellError(REPORTS_SHEET, row.row, columns["base_code"], "基地编码",
-                                    f"未知的基地编码“{row.base_code}”（数据库和“bases”工作表中"
-                                    "都没有）"))
+            errors.append(CellError(book.reports_sheet, row.row, columns["base_code"], "基地编码",
+                                    f"未知的基地编码“{row.base_code}”（数据库和“{book.bases_sheet}”"
+                                    "工作表中都没有）"))
         for code, messages in checks.hard_errors(row.values).items():
             if code in row.bad_codes:
                 continue  # the cell itself is already reported
             for message in messages:
                 if message == "必填" and code in skip_required:
                     continue
-                errors.append(CellError(REPORTS_SHEET, row.row, columns.get(code),
+                errors.append(CellError(book.reports_sheet, row.row, columns.get(code),
                                         indicators.BY_CODE[code].label, message))
     return errors
 

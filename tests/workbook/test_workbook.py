@@ -752,6 +752,33 @@ class OfficerWorkbookTests(WorkbookTestCase):
                 self.assertContains(response, message)
         self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
 
+    def test_upload_accepts_the_sheet_aliases_the_province_import_accepts(self):
+        workbook = load_workbook(io.BytesIO(self.download(self.alice)))
+        workbook["bases"].title = "基地"
+        # A bases row the province import would refuse: the officer's upload ignores the sheet.
+        workbook["基地"].append(["A001", "重复的基地"])
+        workbook["reports"].title = "报表"
+        workbook["报表"][f"{column('building_area')}2"] = Decimal("4321.5")
+        out = io.BytesIO()
+        workbook.save(out)
+        response = self.upload(out.getvalue())
+        self.assertContains(response, "已从上传的工作簿读入数据并保存为草稿")
+        report = Report.objects.get(pk=self.report.pk)
+        self.assertEqual(report.version, self.report.version + 1)
+        self.assertEqual(report.value_map()["building_area"], Decimal("4321.50"))
+
+    def test_upload_errors_name_the_aliased_sheet_as_the_user_named_it(self):
+        workbook = load_workbook(io.BytesIO(self.download(self.alice)))
+        workbook["bases"].title = "基地"
+        workbook["reports"].title = "年度报表"
+        workbook["年度报表"]["A2"] = "B001"
+        out = io.BytesIO()
+        workbook.save(out)
+        response = self.upload(out.getvalue())
+        self.assertContains(
+            response, "工作表“年度报表”第2行 A列（基地编码）：只能上传本基地（A001）的数据")
+        self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
+
     def test_stale_version_is_refused(self):
         data = self.download(self.alice)
         response = self.upload(data, version=self.report.version - 1)
