@@ -7,16 +7,17 @@ that was just exported changes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Field, JSONField
 from django.db.models import Value as V
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -281,6 +282,22 @@ def _status_update(status: str, now: Any) -> dict[str, Any]:
     return fields
 
 
+def _copy_from(cursor: Any) -> Callable[..., Any] | None:
+    """psycopg2's copy_expert on PostgreSQL; None elsewhere (batched INSERTs instead).
+
+    A PostgreSQL driver without it (psycopg 3 names it differently) still imports, only
+    several times slower: say so in the log rather than degrade silently.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    copy = getattr(cursor.cursor, "copy_expert", None)
+    if copy is None:
+        logger.warning("PostgreSQL COPY unavailable: the driver's cursor (%s) has no "
+                       "copy_expert (psycopg2 only); importing with batched INSERTs, "
+                       "several times slower", type(cursor.cursor).__qualname__)
+    return copy
+
+
 class _CopySource:
     """What psycopg2's copy_expert reads COPY text from, formatted as it is read.
 
@@ -308,8 +325,8 @@ def _insert_values(groups: list[tuple[int, list[tuple[str, Decimal]]]]) -> int:
     if not count:
         return 0
     with connection.cursor() as cursor:
-        copy = getattr(cursor.cursor, "copy_expert", None)
-        if connection.vendor == "postgresql" and copy is not None:
+        copy = _copy_from(cursor)
+        if copy is not None:
             meta = ReportValue._meta
             columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
                                 for name in ("report", "code", "value"))
@@ -402,15 +419,21 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def _copy_text(value: Any) -> str:
-    """One field of COPY's text format, from what Django would bind for it."""
+def _copy_text(field: Field, value: Any) -> str:
+    """One field of COPY's text format, prepared by the field itself as Django would save it.
+
+    A JSONField's database value is a driver adapter object, not text: its text is the
+    field's own prepared value dumped with the field's encoder, as Django's generic backend
+    binds it.
+    """
+    if isinstance(field, JSONField):
+        value = json.dumps(field.get_prep_value(value), cls=field.encoder)
+    else:
+        value = field.get_db_prep_save(value, connection)
     if value is None:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
-    dumps = getattr(value, "dumps", None)  # psycopg2's Json adapter of a JSONField
-    if dumps is not None and hasattr(value, "adapted"):
-        value = dumps(value.adapted)
     return str(value).translate(_COPY_ESCAPES)
 
 
@@ -422,14 +445,13 @@ def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> bool
     included), and only the three differ per row.
     """
     with connection.cursor() as cursor:
-        copy = getattr(cursor.cursor, "copy_expert", None)
-        if connection.vendor != "postgresql" or copy is None:
+        copy = _copy_from(cursor)
+        if copy is None:
             return False
         meta = Transition._meta
         fields = [field for field in meta.concrete_fields if not field.primary_key]
-        snapshot_field = meta.get_field("snapshot")
-        texts = [_copy_text(field.get_db_prep_save(field.pre_save(prototype, True), connection))
-                 for field in fields]
+        previous_field, snapshot_field = meta.get_field("from_status"), meta.get_field("snapshot")
+        texts = [_copy_text(field, field.pre_save(prototype, True)) for field in fields]
         columns = [field.attname for field in fields]
         report, previous, values = (columns.index(name) for name in
                                     ("report_id", "from_status", "snapshot"))
@@ -437,9 +459,9 @@ def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> bool
         def rows() -> Iterator[str]:
             for write in writes:
                 texts[report] = str(write.pk)
-                texts[previous] = _copy_text(write.existing.status if write.existing else "")
-                texts[values] = _copy_text(snapshot_field.get_db_prep_save(
-                    snapshot(write.values), connection))
+                texts[previous] = _copy_text(previous_field,
+                                             write.existing.status if write.existing else "")
+                texts[values] = _copy_text(snapshot_field, snapshot(write.values))
                 yield "\t".join(texts) + "\n"
 
         names = ", ".join(connection.ops.quote_name(field.column) for field in fields)

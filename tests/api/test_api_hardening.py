@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from bases.models import AuditEvent, City
 from reporting.api import urls as api_urls
 from reporting.models import Report
-from tests.api.test_api import ApiTestCase, api_values
+from tests.api.helpers import ApiTestCase, api_values
 from tests.base import sign_in
 from tests.crash_urls import CRASHED_CITY
 

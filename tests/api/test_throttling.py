@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from portal.env import ImproperlyConfiguredEnv, cache_from_url
-from tests.api.test_api import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.portal.test_foundation import run_django
 
 INDICATORS = "/api/v1/indicators/"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bases.models import AuditEvent, City
-from tests.api.test_api import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.api.test_api_hardening import RoundOpenTestCase
 from tests.base import audit_event_at, sign_in
 from tests.crash_urls import CRASHED_CITY

@@ -38,8 +38,8 @@ from reporting.models import Report, Status
 from reporting.workbook.data import XLSX_CONTENT_TYPE
 from reporting.workbook.importer import import_data_workbook
 from tests.base import BaseTestCase, in_ci
+from tests.workbook.helpers import full_values
 from tests.workbook.test_exports import body
-from tests.workbook.test_workbook import full_values
 
 HOSTILE = ('=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)")
 REPORT_TEXTS = HOSTILE[:1]  # the officer's workbook of base H1 names that base only

@@ -23,7 +23,7 @@ from reporting.models import Report
 from reporting.workbook.data import read_data_workbook
 from tests import hostile
 from tests.base import BaseTestCase, sign_in
-from tests.workbook.test_workbook import WorkbookTestCase, full_values
+from tests.workbook.helpers import WorkbookTestCase, full_values
 
 ROWS_LIMIT = "工作表“reports”超过 20000 行的上限"
 #: Peak of Python allocations while a bomb is refused: the guard reads 1 MB at a time.

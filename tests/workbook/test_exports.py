@@ -29,7 +29,7 @@ from reporting.models import ExportJob, Report, Status
 from reporting.workbook import exports
 from reporting.workbook.data import read_data_workbook, write_data_workbook
 from tests.base import BaseTestCase
-from tests.workbook.test_workbook import full_values
+from tests.workbook.helpers import full_values
 
 
 def jobs(runner: str = "inline") -> override_settings:
