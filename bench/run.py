@@ -259,6 +259,7 @@ def production_env(tmp: Path) -> dict[str, str]:
     env = {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": str(BENCH),
            "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET_KEY,
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
+           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
            "BENCH_STATIC_ROOT": str(static), "DJANGO_LOG_LEVEL": "WARNING",
            "EXPORT_DIR_FOR_BENCH": str(tmp / "exports")}
     if not (static / "staticfiles.json").exists():

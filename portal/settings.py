@@ -287,3 +287,21 @@ LOGGING = {
     # axes logs every routine reset at INFO; lockouts reach the audit log instead.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background work (Celery). Without a broker the tasks run in-process, eagerly: the embedded
+# default needs no Redis. Several worker hosts share one broker; see the README.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+# A worker that dies mid-task hands the task back instead of dropping it (with acks_late).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_TASK_ALWAYS_EAGER and not DEBUG:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set when DJANGO_DEBUG=0: production runs background work on "
+        "Celery workers (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1), never in the web process"
+    )

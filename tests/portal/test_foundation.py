@@ -91,6 +91,7 @@ class SettingsTests(TestCase):
             cwd=ROOT, capture_output=True, text=True, timeout=120,
             env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
                  "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn",
+                 "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
                  "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-" + "y" * 20})
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
