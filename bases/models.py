@@ -60,7 +60,7 @@ class Base(models.Model):
 
     @property
     def active_officer(self) -> User | None:
-        return self.officers.filter(is_active=True).first()
+        return self.officers.filter(role=Role.OFFICER, is_active=True).first()
 
     @classmethod
     def batches_in_use(cls) -> list[int]:
@@ -77,6 +77,9 @@ class Role(models.TextChoices):
     PROVINCE = "province", "省级管理员"
     SECURITY = "security", "安全管理员"
     AUDIT = "audit", "审计管理员"
+    # A base's own public service platform (互联互通): a machine account that reads and writes
+    # only that base's ledger and roster through the API.
+    PLATFORM = "platform", "平台对接"
 
 
 class User(AbstractUser):
@@ -98,13 +101,16 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "账号"
         constraints = [
             # One active officer per base: handover moves the base, never shares it.
-            models.UniqueConstraint(fields=["base"], condition=Q(base__isnull=False),
+            models.UniqueConstraint(fields=["base"], condition=Q(role="officer"),
                                     name="one_officer_per_base"),
+            models.UniqueConstraint(fields=["base"], condition=Q(role="platform"),
+                                    name="one_platform_account_per_base"),
             models.CheckConstraint(
                 name="user_scope_matches_role",
                 condition=(Q(role="officer", city__isnull=True)
+                           | Q(role="platform", base__isnull=False, city__isnull=True)
                            | Q(role="city", base__isnull=True)
-                           | (~Q(role__in=["officer", "city"]) & Q(base__isnull=True,
+                           | (~Q(role__in=["officer", "platform", "city"]) & Q(base__isnull=True,
                                                                    city__isnull=True))),
             ),
         ]

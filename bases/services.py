@@ -140,7 +140,8 @@ def provision_account(
         if created:
             user = User(username=username)
         if base is not None:
-            holder = User.objects.filter(base=base).exclude(pk=user.pk).first()
+            holder = (User.objects.filter(base=base, role=Role.OFFICER)
+                      .exclude(pk=user.pk).first())
             if holder is not None:
                 raise AccountError(
                     f"基地“{base.name}”已有信息管理员 {holder.username}，请通过交接更换"

@@ -22,7 +22,8 @@ def base_list(request: HttpRequest) -> HttpResponse:
     require_role(request, Role.PROVINCE, Role.CITY)
     form = BaseListFilterForm(request.GET or None)
     bases = form.filter(bases_for(request.user)).annotate(
-        officer_count=Count("officers", filter=Q(officers__is_active=True))
+        officer_count=Count("officers", filter=Q(officers__is_active=True,
+                                                 officers__role=Role.OFFICER))
     ).order_by("code")
     page = Paginator(bases, 50).get_page(request.GET.get("page"))
     return render(request, "bases/base_list.html", {"form": form, "page": page})
@@ -32,7 +33,7 @@ def base_detail(request: HttpRequest, code: str) -> HttpResponse:
     base = get_base(request, code)
     context = {
         "base": base,
-        "officer": User.objects.filter(base=base).first(),
+        "officer": User.objects.filter(base=base, role=Role.OFFICER).first(),
         "sections": base_sections(request, base),
         "handovers": base.handovers.select_related("from_user", "to_user", "by"),
         "open_requests": base.handover_requests.filter(resolved=False),
