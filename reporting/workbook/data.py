@@ -661,14 +661,14 @@ def read_data_workbook(file: Source, *, max_bytes: int | None = None, bases: boo
 
 
 def read_report_upload(
-    file: Source, *, base_code: str, year: int,
+    file: Source, *, base_code: str, year: int, scan: UploadScan | None = None,
 ) -> tuple[dict[str, Value | None] | None, ErrorList]:
     """The values of the one reports row for `base_code` and `year` in an officer's upload.
 
     Returns (values, []) or (None, errors). The bases sheet is ignored: an officer's upload
     only fills their report; every other row in the reports sheet is an error.
     """
-    book = read_data_workbook(file, bases=False)
+    book = read_data_workbook(file, bases=False, scan=scan)
     errors = book.errors
     if not book.has_reports_sheet or not {"base_code", "year"} <= book.report_columns.keys():
         return None, errors
