@@ -9,10 +9,14 @@ fit to one page wide with the header rows repeated and the page number in the fo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from portal.spreadsheet import set_text
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -26,6 +30,8 @@ HEADER_FILL = PatternFill("solid", fgColor="E7ECF3")
 SECTION_FILL = PatternFill("solid", fgColor="F3F5F8")
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 
+#: Excel's paper size code of A4.
+PAPER_A4 = 9
 #: Margins in inches (Excel's unit): 2 cm left and right, 2.5 cm top and bottom.
 MARGINS = {"left": 0.79, "right": 0.79, "top": 0.98, "bottom": 0.98, "header": 0.4,
            "footer": 0.4}
@@ -39,7 +45,17 @@ def number_format(decimals: int, *, percent: bool = False, separators: bool = Tr
     return f"{'#,##0' if separators else '0'}{places}"
 
 
-def set_widths(sheet: Worksheet, widths: Iterable[float], *, first: int = 1) -> None:
+def header_cells(sheet: Any, texts: Iterable[object]) -> list[WriteOnlyCell]:
+    """A bold, centred header row for a write-only sheet's `append`, written as text."""
+    cells = []
+    for text in texts:
+        cell = set_text(WriteOnlyCell(sheet), text)
+        cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, HEADER_FILL, BORDER
+        cells.append(cell)
+    return cells
+
+
+def set_widths(sheet: Worksheet | Any, widths: Iterable[float], *, first: int = 1) -> None:
     for column, width in enumerate(widths, start=first):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
@@ -53,12 +69,13 @@ def box(sheet: Worksheet, first_row: int, last_row: int, first_column: int,
             cell.border = BORDER
 
 
-def page_setup(sheet: Worksheet, *, landscape: bool = False, title_rows: str | None = None,
+def page_setup(sheet: Worksheet | Any, *, landscape: bool = False, title_rows: str | None = None,
                footer: str = "", pages_tall: int = 0, print_area: str | None = None) -> None:
-    """A4, fit to one page wide (`pages_tall` pages high, 0: as many as needed), centred,
-    `title_rows` ("3:4") repeated on every page, the page number and `footer` at the foot."""
+    """A4 (normal and write-only sheets), fit to one page wide (`pages_tall` pages high,
+    0: as many as needed), centred, `title_rows` ("3:4") repeated on every page, the page
+    number and `footer` at the foot."""
     setup = sheet.page_setup
-    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.paperSize = PAPER_A4
     setup.orientation = "landscape" if landscape else "portrait"
     setup.fitToWidth = 1
     setup.fitToHeight = pages_tall

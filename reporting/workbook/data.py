@@ -21,14 +21,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
-from portal.sheet_layout import number_format
-from portal.spreadsheet import number_cell, safe_text, set_text, text_cell, unescape_text
+from portal.sheet_layout import header_cells, number_format
+from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
 from portal.uploads import (
     CORRUPT,
     SheetScan,
@@ -210,13 +208,9 @@ HEADER_ROWS = 2
 
 
 def _header_rows(sheet: Any, keys: Sequence[str], labels: Sequence[str]) -> None:
-    """Row 1: the Chinese labels (people), row 2: the codes (machines); bold, frozen."""
-    bold = Font(bold=True)
-    for texts in (labels, keys):
-        cells = [set_text(WriteOnlyCell(sheet), text) for text in texts]
-        for cell in cells:
-            cell.font = bold
-        sheet.append(cells)
+    """Row 1: the Chinese labels (people), row 2: the codes (machines)."""
+    sheet.append(header_cells(sheet, labels))
+    sheet.append(header_cells(sheet, keys))
 
 
 def report_header_label(key: str) -> str:
