@@ -20,12 +20,16 @@ from portal.spreadsheet import set_text
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-LABEL_FONT = Font(size=12)
+#: The workbook's default font, named: a font without a name prints in a serif fallback.
+FONT_NAME = "Calibri"
+BOLD = Font(name=FONT_NAME, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=14)
+LABEL_FONT = Font(name=FONT_NAME, size=12)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+NARROW_MARGINS = {"left": 0.55, "right": 0.55, "top": 0.75, "bottom": 0.75, "header": 0.3,
+                  "footer": 0.3}
 HEADER_FILL = PatternFill("solid", fgColor="E7ECF3")
 SECTION_FILL = PatternFill("solid", fgColor="F3F5F8")
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -45,14 +49,24 @@ def number_format(decimals: int, *, percent: bool = False, separators: bool = Tr
     return f"{'#,##0' if separators else '0'}{places}"
 
 
-def header_cells(sheet: Any, texts: Iterable[object]) -> list[WriteOnlyCell]:
-    """A bold, centred header row for a write-only sheet's `append`, written as text."""
+def header_cells(sheet: Any, texts: Iterable[object], *, wrap: bool = True
+                 ) -> list[WriteOnlyCell]:
+    """A bold, centred header row for a write-only sheet's `append`, written as text.
+    Without `wrap` the columns must be wide enough (`text_width`): a write-only sheet
+    cannot make the row taller."""
+    alignment = CENTER if wrap else Alignment(horizontal="center", vertical="center")
     cells = []
     for text in texts:
         cell = set_text(WriteOnlyCell(sheet), text)
-        cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, HEADER_FILL, BORDER
+        cell.font, cell.alignment, cell.fill, cell.border = BOLD, alignment, HEADER_FILL, BORDER
         cells.append(cell)
     return cells
+
+
+def text_width(text: str) -> int:
+    """Column width units `text` takes in bold: about 1.7 for a Chinese (wide) character,
+    1 for others (measured in LibreOffice and Excel with the default fonts)."""
+    return round(sum(1.7 if ord(char) > 0x2E7F else 1 for char in text))
 
 
 def set_widths(sheet: Worksheet | Any, widths: Iterable[float], *, first: int = 1) -> None:
@@ -70,18 +84,20 @@ def box(sheet: Worksheet, first_row: int, last_row: int, first_column: int,
 
 
 def page_setup(sheet: Worksheet | Any, *, landscape: bool = False, title_rows: str | None = None,
-               footer: str = "", pages_tall: int = 0, print_area: str | None = None) -> None:
-    """A4 (normal and write-only sheets), fit to one page wide (`pages_tall` pages high,
-    0: as many as needed), centred, `title_rows` ("3:4") repeated on every page, the page
-    number and `footer` at the foot."""
+               footer: str = "", pages_tall: int = 0, print_area: str | None = None,
+               narrow: bool = False, fit: bool = True) -> None:
+    """A4 (normal and write-only sheets), fit to one page wide unless not `fit`
+    (`pages_tall` pages high, 0: as many as needed), centred, `title_rows` ("3:4")
+    repeated on every page, the page number and `footer` at the foot."""
     setup = sheet.page_setup
     setup.paperSize = PAPER_A4
     setup.orientation = "landscape" if landscape else "portrait"
-    setup.fitToWidth = 1
-    setup.fitToHeight = pages_tall
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if fit:  # a table too wide to read on one page (the data workbook) prints as it is
+        setup.fitToWidth = 1
+        setup.fitToHeight = pages_tall
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    for side, inches in MARGINS.items():
+    for side, inches in (NARROW_MARGINS if narrow else MARGINS).items():
         setattr(sheet.page_margins, side, inches)
     if title_rows:
         sheet.print_title_rows = title_rows

@@ -100,7 +100,7 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
     headings = ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")
-    set_widths(sheet, (14, *[10] * (len(headings) - 1)))
+    set_widths(sheet, (22, *[10] * (len(headings) - 1)))
     sheet.freeze_panes = "B2"
     page_setup(sheet, landscape=len(headings) > 8, title_rows="1:1",
                footer=f"{year}年度报送完成情况（按市州）")

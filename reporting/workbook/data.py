@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
-from portal.sheet_layout import header_cells, number_format
+from portal.sheet_layout import header_cells, number_format, page_setup, text_width
 from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
 from portal.uploads import (
     CORRUPT,
@@ -209,8 +209,8 @@ HEADER_ROWS = 2
 
 def _header_rows(sheet: Any, keys: Sequence[str], labels: Sequence[str]) -> None:
     """Row 1: the Chinese labels (people), row 2: the codes (machines)."""
-    sheet.append(header_cells(sheet, labels))
-    sheet.append(header_cells(sheet, keys))
+    sheet.append(header_cells(sheet, labels, wrap=False))
+    sheet.append(header_cells(sheet, keys, wrap=False))
 
 
 def report_header_label(key: str) -> str:
@@ -248,6 +248,7 @@ def write_data_workbook(
     for letter, key in zip("ABCDE", BASE_COLUMNS, strict=True):
         base_sheet.column_dimensions[letter].width = BASE_WIDTHS[key]
     base_sheet.freeze_panes = f"B{HEADER_ROWS + 1}"
+    page_setup(base_sheet, title_rows=f"1:{HEADER_ROWS}", footer="基地名录")
     _header_rows(base_sheet, BASE_COLUMNS, [BASE_LABELS[key] for key in BASE_COLUMNS])
     rows = bases.values_list("code", "name", "city__name", "county", "batch").iterator(
         chunk_size=1000)
@@ -261,10 +262,13 @@ def write_data_workbook(
     _declare_size(report_sheet, rows=HEADER_ROWS + len(ids) + len(blank_rows),
                   columns=len(keys))
     for column, key in enumerate(keys, start=1):
-        # Wide enough for the label on two lines and for 13 digits with separators.
-        width = 12 if key in REPORT_KEYS else min(max(len(report_header_label(key)) + 4, 14), 30)
+        # Wide enough for the label (bold) and for 13 digits with separators.
+        width = max(text_width(report_header_label(key)) + 3, len(key) + 3, 14)
         report_sheet.column_dimensions[get_column_letter(column)].width = width
     report_sheet.freeze_panes = f"C{HEADER_ROWS + 1}"
+    page_setup(report_sheet, landscape=True, fit=False, title_rows=f"1:{HEADER_ROWS}",
+               footer="年度报表数据")
+    report_sheet.print_title_cols = "A:B"
     _header_rows(report_sheet, keys, [report_header_label(key) for key in keys])
     converters = [(indicator.code, _number_writer(report_sheet, indicator))
                   for indicator in indicators.ENTERED]

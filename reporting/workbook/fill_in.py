@@ -27,6 +27,7 @@ from portal.sheet_layout import (
     HEADER_FILL,
     INPUT_FILL,
     LEFT,
+    RIGHT,
     SECTION_FILL,
     TITLE_FONT,
     box,
@@ -43,7 +44,7 @@ from reporting.workbook.data import CellError, ErrorList, _clean_text, read_repo
 GUIDE_SHEET = "填报说明"
 FORM_SHEET = "填报表"
 COLUMNS = ("序号", "指标", "单位", "上年数（已审核）", "本年数", "说明")
-WIDTHS = (6, 38, 12, 15, 15, 30)
+WIDTHS = (5, 34, 11, 14, 14, 24)
 #: Column letters of the figure the officer types and of the hidden machine codes.
 VALUE_COLUMN = "E"
 NOTE_COLUMN = "F"
@@ -79,17 +80,13 @@ def _rules(indicator: indicators.Indicator) -> str:
     rules = []
     if indicator.is_bool:
         rules.append("填“是”或“否”")
-    elif indicator.kind == "int":
-        rules.append("整数")
     else:
-        rules.append(f"最多{indicator.decimals}位小数")
-    if not indicator.is_bool:
-        if indicator.minimum is None:
-            rules.append("可为负数")
-        elif indicator.minimum == 0:
-            rules.append("不小于0")
+        sign = "可为负数" if indicator.minimum is None else (
+            "非负" if indicator.minimum == 0 else f"不小于{indicator.minimum}")
+        if indicator.kind == "int":
+            rules.append(f"{sign}整数" if sign == "非负" else f"{sign}，整数")
         else:
-            rules.append(f"不小于{indicator.minimum}")
+            rules.append(f"{sign}，最多{indicator.decimals}位小数")
     if indicator.not_above:
         rules.append(f"不大于“{indicators.BY_CODE[indicator.not_above].label}”")
     if indicator.implies:
@@ -123,8 +120,8 @@ def _value_cell(sheet: Worksheet, row: int, column: int, indicator: indicators.I
         text_cell(sheet, "" if value is None else "是" if value else "否", row=row,
                   column=column).alignment = CENTER
         return
-    number_cell(sheet, None if value is None else value,  # type: ignore[arg-type]
-                number_format(indicator.decimals), row=row, column=column)
+    number_cell(sheet, value, number_format(indicator.decimals),  # type: ignore[arg-type]
+                row=row, column=column).alignment = RIGHT
 
 
 def _write_guide(sheet: Worksheet, form: FormContext) -> None:
@@ -213,7 +210,7 @@ def _write_form(sheet: Worksheet, form: FormContext) -> None:
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.protection.sheet = True  # no password: it guards against accidents, not people
     sheet.protection.formatColumns = sheet.protection.formatRows = False  # widths may change
-    page_setup(sheet, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", pages_tall=2,
+    page_setup(sheet, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", pages_tall=2, narrow=True,
                print_area=f"A1:{NOTE_COLUMN}{row - 1}",
                footer=f"{form.base_name}（{form.base_code}）{form.year}年度")
 
@@ -230,8 +227,8 @@ def _write_indicator(sheet: Worksheet, row: int, number: int,
     note.alignment = LEFT
     text_cell(sheet, indicator.code, row=row, column=7)
     # Wrapped text needs its height by hand (LibreOffice and Excel keep the default):
-    # about 15 Chinese characters fit on a line of the 说明 column, 19 of the 指标 column.
-    lines = max(-(-len(_rules(indicator)) // 15), -(-len(indicator.label) // 19), 1)
+    # about 14 Chinese characters fit on a line of the 说明 column, 17 of the 指标 column.
+    lines = max(-(-len(_rules(indicator)) // 14), -(-len(indicator.label) // 17), 1)
     sheet.row_dimensions[row].height = max(18, 14 * lines + 4)
     if indicator.derived:
         return  # shown computed, locked

@@ -85,7 +85,7 @@ class PrintedWorkbookTests(HostileTextTestCase):
                 text = page_text(annexes, number)
                 # The page starts with its own label and holds no other annex: one page each.
                 self.assertEqual(text.split()[0], sheet)
-                self.assertIn("第 %d 页" % number, text)
+                self.assertIn(f"第 {number} 页", text)
         rankings = page_text(annexes, len(annex_sheets) + 1)
         self.assertEqual(rankings.split()[:5], ["指标", "名次", "基地名称", "数值", "单位"])
         self.assertNotIn("指标代码", rankings)  # the machine columns are not printed
