@@ -50,19 +50,11 @@ class PrintedWorkbookTests(HostileTextTestCase):
         assert soffice is not None
         return soffice
 
-    def fill_in_workbook(self) -> bytes:
-        return self.download(self.pat, "/bases/H1/reports/2017/fill-in.xlsx")
-
-    def import_template(self) -> bytes:
-        return self.download(self.pat, "/data/import/template.xlsx")
-
     def test_every_workbook_converts_to_pdf_and_prints_on_the_pages_it_should(self):
         soffice = self.tools()
         folder = Path(tempfile.mkdtemp(prefix="print-pdf-"))
         self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
         workbooks = {name: content for name, (content, _) in self.workbooks().items()}
-        workbooks["fill-in"] = self.fill_in_workbook()
-        workbooks["template"] = self.import_template()
         for name, content in workbooks.items():
             (folder / f"{name}.xlsx").write_bytes(content)
         # One LibreOffice start for all of them: each conversion costs seconds.
@@ -90,9 +82,9 @@ class PrintedWorkbookTests(HostileTextTestCase):
         self.assertEqual(rankings.split()[:5], ["指标", "名次", "基地名称", "数值", "单位"])
         self.assertNotIn("指标代码", rankings)  # the machine columns are not printed
 
-        form = folder / "pdf" / "fill-in.pdf"
+        form = folder / "pdf" / "fillin.pdf"
         self.assertIn("填报说明", page_text(form, 1))
         self.assertIn("序号", page_text(form, 2))  # the guide took exactly one page
-        self.assertLessEqual(pages["fill-in"] - 1, 2, "the form prints on at most two pages")
+        self.assertLessEqual(pages["fillin"] - 1, 2, "the form prints on at most two pages")
         self.assertNotIn("building_area", "".join(
-            page_text(form, page) for page in range(2, pages["fill-in"] + 1)))
+            page_text(form, page) for page in range(2, pages["fillin"] + 1)))

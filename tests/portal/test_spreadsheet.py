@@ -184,6 +184,12 @@ class HostileTextTestCase(BaseTestCase):
     def annex_workbook(self) -> bytes:
         return self.download(self.pat, "/statistics/annexes.xlsx?year=2017")
 
+    def fill_in_workbook(self) -> bytes:
+        return self.download(self.pat, "/bases/H1/reports/2017/fill-in.xlsx")
+
+    def import_template(self) -> bytes:
+        return self.download(self.pat, "/data/import/template.xlsx")
+
     def completeness_workbook(self) -> bytes:
         return self.download(self.pat, "/rounds/2018/completeness.xlsx")
 
@@ -201,6 +207,8 @@ class HostileTextTestCase(BaseTestCase):
         """Every workbook download: (its bytes, the hostile texts it holds)."""
         return {"data": (self.data_workbook(), HOSTILE),
                 "report": (self.report_workbook(), REPORT_TEXTS),
+                "fillin": (self.fill_in_workbook(), REPORT_TEXTS),
+                "template": (self.import_template(), HOSTILE),
                 "annexes": (self.annex_workbook(), HOSTILE),
                 "completeness": (self.completeness_workbook(), HOSTILE),
                 "audit": (self.audit_workbook(), HOSTILE),
@@ -213,6 +221,10 @@ class WorkbookDownloadTests(HostileTextTestCase):
 
     def test_officer_report_workbook_writes_formula_text_as_inert_text(self):
         self.assert_inert(self.report_workbook(), REPORT_TEXTS)
+
+    def test_fill_in_workbook_and_import_template_write_formula_text_as_inert_text(self):
+        self.assert_inert(self.fill_in_workbook(), REPORT_TEXTS)
+        self.assert_inert(self.import_template())
 
     def test_annex_workbook_download_writes_formula_text_as_inert_text(self):
         self.assert_inert(self.annex_workbook())
