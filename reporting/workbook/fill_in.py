@@ -264,10 +264,12 @@ def _cell(rows: list[list], row: int, column: int) -> object:
 
 
 def read_fill_in(rows: list[list], *, base_code: str, year: int,
-                 scan_notes: Mapping[tuple[int, int], str] = {}
+                 scan_notes: Mapping[tuple[int, int], str] | None = None
                  ) -> tuple[dict[str, Value | None] | None, ErrorList]:
-    """The figures of a filled 填报表 grid, or (None, errors naming row label and column)."""
+    """The figures of a filled 填报表 grid, or (None, errors naming row label and column).
+    `scan_notes`: the upload guard's notes by (row, column), e.g. a formula without value."""
     errors = ErrorList()
+    scan_notes = scan_notes or {}
     code_column = len(COLUMNS) + 1
     value_column = len(COLUMNS) - 1
     sheet_base = _clean_text(_cell(rows, 1, code_column))
