@@ -9,6 +9,7 @@ and opened again by LibreOffice: the formula-looking text stays inert all the wa
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from bases.models import AuditEvent, Base, User
 from portal.spreadsheet import (
     APOSTROPHE,
+    date_cell,
     escape_text,
     number_cell,
     safe_text,
@@ -126,6 +128,22 @@ def test_number_cells_refuse_nan_and_infinity():
         with pytest.raises(ValueError):
             number_cell(sheet, wrong, row=1, column=1)
     assert sheet["A1"].value is None
+
+
+def test_date_cells_are_iso_dates_and_refuse_other_values():
+    workbook = Workbook()
+    sheet = workbook.active
+    date_cell(sheet, dt.date(2018, 3, 31), row=1, column=1)
+    date_cell(sheet, dt.datetime(2018, 3, 31, 8, 5), row=2, column=1)
+    book = saved(workbook).active
+    assert (book["A1"].value.date(), book["A1"].number_format) == (dt.date(2018, 3, 31),
+                                                                    "yyyy-mm-dd")
+    assert book["A2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    with pytest.raises(TypeError):
+        date_cell(sheet, "2018-03-31", row=3, column=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        date_cell(sheet, dt.datetime(2018, 3, 31, tzinfo=dt.UTC), row=3, column=1)
+    assert sheet["A3"].value is None
 
 
 # --- every workbook the portal writes ----------------------------------------------------

@@ -99,6 +99,22 @@ def test_workbook_prints_slash_where_the_bulletin_does(workbook):
     assert Decimal(str(row_of(workbook["附件5"], "拥有商标（件）")[3].value)) == Decimal("0.3")
 
 
+def test_annex_sheets_are_set_up_for_a4_one_page_wide_with_the_data_note(workbook):
+    for number in range(1, 7):
+        sheet = workbook[f"附件{number}"]
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (9, 1, 1)
+        assert setup.orientation == ("landscape" if number == 4 else "portrait")
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        header_end = 4 if number in (3, 4) else 3
+        assert sheet.print_title_rows == f"$3:${header_end}"
+        assert "第 &P 页" in sheet.oddFooter.right.text
+        assert sheet.oddFooter.left.text.startswith("数据：已审核报表 1/1 家基地，计算于 20")
+        assert sheet["A3"].border.left.style == "thin"
+        assert sheet.cell(row=sheet.max_row, column=sheet.max_column).border.bottom.style == "thin"
+        assert sheet.column_dimensions["A"].width == 36
+
+
 def test_workbook_rankings_sheet_has_people_and_machine_columns_grouped_by_ranking(workbook):
     sheet = workbook["排名"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
