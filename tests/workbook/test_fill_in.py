@@ -184,6 +184,15 @@ class FillInUploadTests(FillInTestCase):
         self.assertTrue(AuditEvent.objects.filter(event="upload_report_workbook",
                                                   outcome="rejected").exists())
 
+    def test_a_formula_without_a_value_is_named_like_any_wrong_cell(self):
+        workbook = self.download()
+        form = workbook["填报表"]
+        row = self.rows_by_code(form)["employees"]
+        form[f"E{row}"] = "=SUM(1,2)"  # openpyxl stores the formula, never its result
+        response = self.upload(workbook)
+        self.assertContains(response, f"工作表“填报表”第{row}行 E列（就业人数）：单元格含公式")
+        self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
+
     def test_another_bases_form_or_year_is_refused(self):
         services.save_draft(base=self.base_b, year=2018, actor=self.bob, values={},
                             version=None)
