@@ -77,8 +77,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "statistics:bulletin": only("pat"),
     "statistics:bulletin_docx": only("pat"),
     "reporting:report_workbook": only("alice", "carol", "pat"),
+    "reporting:report_fill_in": only("alice", "carol", "pat"),
     "reporting:report_upload": POST_ONLY,
     "reporting:import": only("pat"),
+    "reporting:import_template": only("pat"),
     "reporting:export": only("pat"),
     # The sample job is pat's and still queued: its download goes back to the job page.
     "reporting:export_job": only("pat"),
