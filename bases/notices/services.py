@@ -20,6 +20,9 @@ from bases.notices.models import Channel, Kind, Notice, NoticePreference
 
 logger = logging.getLogger("bases.notices")
 
+#: How often a refused or failed e-mail or SMS is tried again (tasks.py).
+RETRIES = 6
+
 #: What a person gets on each channel until they choose: the message centre always, e-mail
 #: for every kind, SMS (which costs money) for deadline reminders only.
 DEFAULTS: dict[str, frozenset[str]] = {
@@ -129,9 +132,25 @@ def _deliver(email_ids: list[int], sms_ids: list[int]) -> None:
     for task, ids in ((tasks.send_notice_email, email_ids), (tasks.send_notice_sms, sms_ids)):
         for notice_id in ids:
             try:
-                task.delay(notice_id)
+                if task.app.conf.task_always_eager:
+                    _run_here(task, notice_id)
+                else:
+                    task.delay(notice_id)
             except Exception:
                 logger.exception("通知 %s 未能发出（%s）", notice_id, task.name)
+
+
+def _run_here(task: Any, notice_id: int) -> None:
+    """Without a broker: the task and its retries, at once, in this process. (Celery's
+    eager mode would raise the first retry into the page instead of retrying.)"""
+    for _ in range(RETRIES + 1):
+        try:
+            task(notice_id)
+            return
+        except task.autoretry_for as exc:
+            error = exc
+    logger.error("通知 %s 经 %s 次尝试仍未发出（%s）：%r", notice_id, RETRIES + 1, task.name,
+                 error)
 
 
 def after_commit(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:

@@ -2,8 +2,8 @@
 
 Both retry with growing delays (30 s, 1 min, 2 min, … at most an hour, with jitter) when
 the server refuses or cannot be reached; each failure is logged. Without a broker (the
-embedded default) they run in the caller's process, retries included, and a last failure
-is logged by bases.notices.services._deliver instead of reaching the page.
+embedded default) they run in the caller's process, retried at once as often, and a last
+failure is logged by bases.notices.services._run_here instead of reaching the page.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from bases.notices.models import Notice
+from bases.notices.services import RETRIES
 from bases.notices.sms import SmsError, get_backend
 
 logger = logging.getLogger("bases.notices")
 
 RETRY = {"autoretry_for": (smtplib.SMTPException, OSError, SmsError), "retry_backoff": 30,
-         "retry_backoff_max": 3600, "retry_jitter": True, "max_retries": 6}
+         "retry_backoff_max": 3600, "retry_jitter": True, "max_retries": RETRIES}
 
 
 def absolute(link: str) -> str:
@@ -50,8 +51,8 @@ def send_notice_email(self, notice_id: int) -> bool:
     try:
         render_email(notice).send()
     except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("邮件发送失败（第%s次尝试），通知 %s 收件人 %s：%r",
-                       self.request.retries + 1, notice_id, notice.recipient.email, exc)
+        logger.warning("邮件发送失败（已重试%s次），通知 %s 收件人 %s：%r",
+                       self.request.retries, notice_id, notice.recipient.email, exc)
         raise
     logger.info("邮件已发送：通知 %s 收件人 %s", notice_id, notice.recipient.email)
     return True
@@ -67,7 +68,7 @@ def send_notice_sms(self, notice_id: int) -> bool:
     try:
         get_backend().send(phone=notice.recipient.mobile, text=text)
     except (SmsError, OSError) as exc:
-        logger.warning("短信发送失败（第%s次尝试），通知 %s：%r",
-                       self.request.retries + 1, notice_id, exc)
+        logger.warning("短信发送失败（已重试%s次），通知 %s：%r",
+                       self.request.retries, notice_id, exc)
         raise
     return True
