@@ -23,12 +23,15 @@ class NoticeTestCase(BaseTestCase):
         for user in (cls.alice, cls.bob, cls.pat):
             user.refresh_from_db()
 
-    def submit(self, base=None, officer=None) -> Report:
+    def draft(self, base=None, officer=None) -> Report:
         values = {c: indicators.BY_CODE[c].parse(v) for c, v in complete_values().items()}
-        report = services.save_draft(base=base or self.base_a, year=2018,
-                                     actor=officer or self.alice, values=values, version=None)
+        return services.save_draft(base=base or self.base_a, year=2018,
+                                   actor=officer or self.alice, values=values, version=None)
+
+    def submit(self, base=None, officer=None, today=None) -> Report:
+        report = self.draft(base, officer)
         return services.submit_report(report=report, actor=officer or self.alice,
-                                      version=report.version)
+                                      version=report.version, today=today)
 
     def review(self, action: str, **data: str):
         """The province admin's decision through the review page, its notices delivered."""

@@ -14,7 +14,6 @@ from tests.notices.base import URL, NoticeTestCase
 from tests.notices.smtp import free_port, smtp_server, smtp_settings, subject, text_and_html
 
 
-
 @contextmanager
 def broker_configured():
     """As on a deployment with a broker: tasks are queued, not run here."""
