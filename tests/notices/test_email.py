@@ -8,7 +8,8 @@ from unittest import mock
 
 from bases.notices import tasks
 from bases.notices.models import Channel, Kind, Notice, NoticePreference
-from bases.notices.services import RETRIES
+from bases.notices.services import RETRIES, notify
+from bases.notices.tasks import render_email
 from reporting.models import Report, Status
 from tests.notices.base import URL, NoticeTestCase
 from tests.notices.smtp import free_port, smtp_server, smtp_settings, subject, text_and_html
@@ -129,3 +130,14 @@ class FailingSmtpTests(NoticeTestCase):
         delay.assert_called_once_with(notice.pk)
         sms.assert_not_called()  # SMS: reminders only, by default
         self.assertIn("未能发出", logs.output[0])
+
+
+class EmailTextTests(NoticeTestCase):
+    def test_subject_and_plain_text_keep_names_as_written(self):
+        [notice] = notify(recipients=[self.alice], kind=Kind.HANDOVER,
+                          title="您已成为A&B“园区”的信息管理员", body="<园区> & 孵化器")
+        message = render_email(notice)
+        self.assertEqual(message.subject,
+                         "【湖南省创业创新基地信息报送平台】您已成为A&B“园区”的信息管理员")
+        self.assertIn("<园区> & 孵化器", message.body)
+        self.assertIn("&lt;园区&gt; &amp; 孵化器", message.alternatives[0][0])

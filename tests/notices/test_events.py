@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
+from django.conf import settings
 from django.utils import timezone
 
 from bases.models import Role
@@ -97,6 +98,9 @@ class DigestTests(NoticeTestCase):
         Transition.objects.filter(action=Transition.Action.SUBMIT).update(
             at=timezone.now() - dt.timedelta(days=1))
         self.assertEqual(notices.send_submission_digest.delay().get(), 1)
+        entry = settings.CELERY_BEAT_SCHEDULE["notices-submission-digest"]
+        self.assertEqual(entry["task"], notices.send_submission_digest.name)
+        self.assertEqual((entry["schedule"].hour, entry["schedule"].minute), ({9}, {0}))
 
 
 class EmailUrlTests(BaseTestCase):
