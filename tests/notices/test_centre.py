@@ -143,6 +143,14 @@ class SettingsTests(CentreTestCase):
 
     def test_the_security_admin_sets_an_account_s_email_and_mobile(self):
         self.login(self.sam)
-        page = self.client.get(f"/admin/bases/user/{self.bob.pk}/change/")
-        self.assertContains(page, 'name="email"')
-        self.assertContains(page, 'name="mobile"')
+        url = f"/admin/bases/user/{self.bob.pk}/change/"
+        self.assertContains(self.client.get(url), 'name="mobile"')
+        form = {"username": "bob", "last_name": "", "first_name": "", "role": "officer",
+                "base": self.base_b.pk, "city": "", "is_active": "on"}
+        refused = self.client.post(url, {**form, "email": "bob@hn.gov.cn", "mobile": "1391234"})
+        self.assertContains(refused, "手机号码须为11位数字")
+        response = self.client.post(url, {**form, "email": "bob@hn.gov.cn",
+                                          "mobile": "13912345678"})
+        self.assertEqual(response.status_code, 302)
+        bob = User.objects.get(pk=self.bob.pk)
+        self.assertEqual((bob.email, bob.mobile), ("bob@hn.gov.cn", "13912345678"))
