@@ -36,6 +36,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Already-verified personas are sent home; others see the 2FA pages.
     "otp_setup": row(302, 200, 200, 200, 200, 302, 302, 302),
     "otp_verify": row(302, 302, 302, 302, 302, 302, 302, 302),
+    # The message centre: everyone's own notices; the sample pk is nobody's notice (404);
+    # tests/notices/test_centre.py checks them with real notices.
+    "notices:list": EVERYONE,
+    "notices:settings": EVERYONE,
+    "notices:open": only(),
+    "notices:read": POST_ONLY,
+    "notices:read_all": POST_ONLY,
     "bases:list": only("carol", "charlie", "pat"),
     "bases:detail": only("alice", "carol", "pat"),
     "bases:handover": only("pat"),
