@@ -1,11 +1,25 @@
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from bases import services
-from bases.models import Base, City
+from bases.models import Base, City, Role
+
+
+class LoginForm(AuthenticationForm):
+    """The login page's form: a platform account (平台对接) never signs in to the pages."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if user.role == Role.PLATFORM:
+            from bases.audit import record
+            from bases.middleware import PLATFORM_NO_WEB
+
+            record(self.request, "platform_web_denied", object_repr=f"user:{user.username}",
+                   outcome="denied", actor=user)
+            raise ValidationError(PLATFORM_NO_WEB, code="platform")
 
 
 class BaseListFilterForm(forms.Form):

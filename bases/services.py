@@ -126,6 +126,14 @@ def provision_account(
             base = Base.objects.filter(code=base_code).first()
             if base is None:
                 raise AccountError(f"基地编码“{base_code}”不存在")
+        elif role == Role.PLATFORM:
+            if not base_code or city_name:
+                raise AccountError("平台对接账号必须指定 --base（且不能指定 --city）")
+            if password is not None:
+                raise AccountError("平台对接账号不设密码，只通过接口令牌访问（create_api_token）")
+            base = Base.objects.filter(code=base_code).first()
+            if base is None:
+                raise AccountError(f"基地编码“{base_code}”不存在")
         elif role == Role.CITY:
             if not city_name or base_code:
                 raise AccountError("市州查看员必须指定 --city（且不能指定 --base）")
@@ -140,8 +148,11 @@ def provision_account(
         if created:
             user = User(username=username)
         if base is not None:
-            holder = (User.objects.filter(base=base, role=Role.OFFICER)
+            holder = (User.objects.filter(base=base, role=role)
                       .exclude(pk=user.pk).first())
+            if holder is not None and role == Role.PLATFORM:
+                raise AccountError(
+                    f"基地“{base.name}”已有平台对接账号 {holder.username}，每个基地只能有一个")
             if holder is not None:
                 raise AccountError(
                     f"基地“{base.name}”已有信息管理员 {holder.username}，请通过交接更换"
@@ -155,7 +166,8 @@ def provision_account(
                 raise AccountError("；".join(exc.messages)) from None
             user.set_password(password)
             user.password_changed_at = timezone.now()
-        elif created:
+        elif created or role == Role.PLATFORM:
+            # A platform account never signs in with a password (see PlatformAccountMiddleware).
             user.set_unusable_password()
         user.must_change_password = must_change
         user.save()

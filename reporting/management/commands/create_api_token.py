@@ -13,8 +13,9 @@ from rest_framework.authtoken.models import Token
 from bases.audit import record
 from bases.models import Role, User
 
-#: Roles that have anything to read through the API (security and audit admins do not).
-API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE)
+#: Roles that have anything to read through the API (security and audit admins do not); a
+#: platform account (平台对接) reaches only its base's ledger and roster.
+API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE, Role.PLATFORM)
 
 
 class Command(BaseCommand):
