@@ -69,7 +69,9 @@ class ProviderField(serializers.Field):
         return data
 
     def to_representation(self, value: Any) -> Any:
-        return SELF if value is None else value
+        # Read with source="*": the activity itself (DRF would skip a None provider_id).
+        provider_id = getattr(value, "provider_id", value)
+        return SELF if provider_id is None else provider_id
 
 
 def _date(**kwargs: Any) -> serializers.DateField:
@@ -89,7 +91,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ActivitySerializer(serializers.ModelSerializer):
     """An activity as the API answers it (SPEC 9)."""
 
-    provider = ProviderField(source="provider_id")
+    provider = ProviderField(source="*", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
