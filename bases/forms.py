@@ -142,3 +142,16 @@ class AccountCreationForm(AccountFormMixin, AdminUserCreationForm):
 
 class AccountChangeForm(AccountFormMixin, UserChangeForm):
     pass
+
+
+class PlatformRegisterForm(forms.Form):
+    username = forms.CharField(label="平台对接账号名", max_length=150,
+                               help_text="如 A001-platform；该账号不能登录网页，"
+                                         "只凭接口令牌访问本基地的台帐和名册")
+
+
+class PlatformRequestForm(forms.Form):
+    username = forms.CharField(label="拟用账号名", max_length=150,
+                               help_text="如 A001-platform")
+    note = forms.CharField(label="平台说明（平台名称、网址、运营单位）", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

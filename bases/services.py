@@ -18,6 +18,7 @@ from bases.models import (
     Handover,
     HandoverRequest,
     LoginSession,
+    PlatformRequest,
     Role,
     User,
 )
@@ -216,3 +217,80 @@ def request_handover(*, base: Base, officer: User, note: str,
     handover_request = HandoverRequest.objects.create(base=base, requested_by=officer, note=note)
     record(request, "handover_requested", object_repr=f"base:{base.code}", actor=officer)
     return handover_request
+
+
+# --- the base's own platform (平台对接) --------------------------------------------------------
+
+def issue_api_token(*, user: User, actor: User | None = None, how: str = "",
+                    request: HttpRequest | None = None) -> str:
+    """A new API token for the account (any older one stops working at once); the key, to be
+    shown once. The audit log records that a token was issued, never the token."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        replaced = Token.objects.filter(user=user).delete()[0] > 0
+        token = Token.objects.create(user=user)
+        detail = f"操作人：{how or (actor.username if actor else '—')}"
+        record(request, "token_created", object_repr=f"user:{user.username}", actor=actor,
+               detail=detail + ("；旧令牌已作废" if replaced else ""))
+    return token.key
+
+
+def platform_account(base: Base) -> User | None:
+    return User.objects.filter(base=base, role=Role.PLATFORM).first()
+
+
+def register_platform(*, base: Base, username: str, actor: User,
+                      request: HttpRequest | None = None) -> tuple[User, str]:
+    """The province registers the base's platform account; the account and its token (shown
+    once). Any open request of the base's officer is thereby approved."""
+    if actor.role != Role.PROVINCE:
+        raise AccountError("只有省级管理员可以登记基地的平台对接账号")
+    existing = platform_account(base)
+    if existing is not None:
+        raise AccountError(f"基地“{base.name}”已有平台对接账号 {existing.username}，"
+                           "每个基地只能有一个；如需更换令牌请重新签发")
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名 {username} 已被使用")
+    with transaction.atomic():
+        user, _ = provision_account(username=username, role=Role.PLATFORM, base_code=base.code,
+                                    actor=actor, request=request)
+        record(request, "platform_registered", object_repr=f"base:{base.code}", actor=actor,
+               detail=f"平台对接账号 {username}")
+        key = issue_api_token(user=user, actor=actor, request=request)
+        PlatformRequest.objects.filter(base=base, state=PlatformRequest.State.OPEN).update(
+            state=PlatformRequest.State.APPROVED, decided_by=actor, decided_at=timezone.now())
+    return user, key
+
+
+def request_platform(*, base: Base, officer: User, username: str, note: str,
+                     request: HttpRequest | None = None) -> PlatformRequest:
+    """The base's officer asks the province to register the base's platform."""
+    if officer.role != Role.OFFICER or officer.base_id != base.pk:
+        raise AccountError("只有本基地的信息管理员可以申请平台对接")
+    if platform_account(base) is not None:
+        raise AccountError("本基地已有平台对接账号")
+    if PlatformRequest.objects.filter(base=base, state=PlatformRequest.State.OPEN).exists():
+        raise AccountError("本基地已有待审批的平台对接申请")
+    check_username(username, request=request, actor=officer)
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名 {username} 已被使用")
+    platform_request = PlatformRequest.objects.create(base=base, requested_by=officer,
+                                                      username=username, note=note)
+    record(request, "platform_requested", object_repr=f"base:{base.code}", actor=officer,
+           detail=f"拟用账号 {username}")
+    return platform_request
+
+
+def decline_platform(*, platform_request: PlatformRequest, actor: User,
+                     request: HttpRequest | None = None) -> None:
+    if actor.role != Role.PROVINCE:
+        raise AccountError("只有省级管理员可以审批平台对接申请")
+    with transaction.atomic():
+        updated = PlatformRequest.objects.filter(
+            pk=platform_request.pk, state=PlatformRequest.State.OPEN).update(
+            state=PlatformRequest.State.DECLINED, decided_by=actor, decided_at=timezone.now())
+        if not updated:
+            raise AccountError("该申请已处理")
+        record(request, "platform_declined", object_repr=f"base:{platform_request.base.code}",
+               actor=actor, detail=f"拟用账号 {platform_request.username}")
