@@ -148,3 +148,17 @@ class CommandTests(PlatformAccountTestCase):
             with self.subTest(args=args), self.assertRaises(CommandError):
                 call_command("create_account", *args, stdout=io.StringIO())
         self.assertFalse(User.objects.filter(username="p2").exists())
+
+    def test_the_demo_gives_the_flagship_base_a_platform_account_without_a_secret(self):
+        from reporting.management.commands.seed_demo import (
+            DEMO_PLATFORM,
+            DEMO_PLATFORM_HELP,
+            add_demo_platform,
+        )
+
+        add_demo_platform(self.base_a)
+        account = User.objects.get(username=DEMO_PLATFORM)
+        self.assertEqual((account.role, account.base), (Role.PLATFORM, self.base_a))
+        self.assertFalse(account.has_usable_password())
+        self.assertFalse(Token.objects.filter(user=account).exists())
+        self.assertIn(f"create_api_token {DEMO_PLATFORM}", DEMO_PLATFORM_HELP)
