@@ -250,6 +250,8 @@ def register_platform(*, base: Base, username: str, actor: User,
     if existing is not None:
         raise AccountError(f"基地“{base.name}”已有平台对接账号 {existing.username}，"
                            "每个基地只能有一个；如需更换令牌请重新签发")
+    # Outside the transaction, as in provision_account: a refused name's record must stay.
+    check_username(username, request=request, actor=actor)
     if User.objects.filter(username=username).exists():
         raise AccountError(f"用户名 {username} 已被使用")
     with transaction.atomic():

@@ -23,9 +23,10 @@ from bases.ledger.models import (
     Institution,
     ServiceActivity,
 )
-from bases.roster.figures import FIGURES
+from bases.roster.figures import BY_CODE, FIGURES
 from bases.roster.forms import DECIMAL_LIMIT, INT_LIMIT
 from bases.roster.models import Enterprise
+from bases.roster.services import ELSEWHERE
 from portal.numbers import MAX_TEXT_LENGTH, NumberSyntaxError, parse_number_text
 from reporting.api.serializers import NON_FIELD, StrictBooleanField, StrictIntegerField, TextField
 from reporting.api.serializers import plain as plain_number
@@ -152,7 +153,7 @@ class YearQuerySerializer(serializers.Serializer):
 # --- the roster ------------------------------------------------------------------------------
 
 def figure_json(code: str, value: Any) -> Any:
-    figure = next(f for f in FIGURES if f.code == code)
+    figure = BY_CODE[code]
     if figure.kind == "int":
         return int(value)
     return plain_number(Decimal(value).quantize(Decimal(1).scaleb(-figure.decimals)))
@@ -169,27 +170,45 @@ class YearsField(serializers.Field):
                 for row in sorted(enterprise.years.all(), key=lambda r: r.year)}
 
 
+@extend_schema_field({"type": "array", "items": {"type": "object", "properties": {
+    "code": {"type": "string"}, "name": {"type": "string"}}},
+    "description": "the other bases it is resident in at the same time (province admin only)"})
+class ElsewhereBasesField(serializers.Field):
+    """Filled in by EnterpriseSerializer, for the province alone."""
+
+    def to_representation(self, value: Any) -> list[dict[str, str]]:
+        return []
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
     """An enterprise as the API answers it (SPEC 10). `resident_elsewhere` is
     "已在其他基地登记" when the same credit code is resident in another base at the same
-    time (which base only the province learns, from /enterprises/duplicates/)."""
+    time; which base, only the province learns (`elsewhere_bases`, its answers only)."""
 
     years = YearsField(source="*", read_only=True)
     resident_elsewhere = serializers.SerializerMethodField()
+    # Not read-only, so that the schema does not call it required: others never get it.
+    elsewhere_bases = ElsewhereBasesField(source="*", required=False)
 
     class Meta:
         model = Enterprise
         fields = ["id", "name", "credit_code", "moved_in", "moved_out", "small_micro",
                   "high_tech", "high_tech_cert", "high_tech_valid_until", "industry",
-                  "contact", "years", "resident_elsewhere"]
+                  "contact", "years", "resident_elsewhere", "elsewhere_bases"]
 
     def get_resident_elsewhere(self, enterprise: Enterprise) -> str | None:
-        return self.context.get("elsewhere", {}).get(enterprise.pk)
+        return ELSEWHERE if self.context.get("elsewhere", {}).get(enterprise.pk) else None
 
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not self.context.get("sees_contact", False):
             data.pop("contact", None)  # personal data: the base and the province only
+        if self.context.get("names_bases", False):
+            data["elsewhere_bases"] = [
+                {"code": base.code, "name": base.name}
+                for base in self.context.get("elsewhere", {}).get(instance.pk, [])]
+        else:
+            data.pop("elsewhere_bases", None)
         return data
 
 
@@ -218,7 +237,7 @@ class FigureValueField(serializers.Field):
     portal's one number syntax ("1200.50"), as the reports' figures."""
 
     def __init__(self, code: str, **kwargs: Any) -> None:
-        self.figure = next(f for f in FIGURES if f.code == code)
+        self.figure = BY_CODE[code]
         kwargs.setdefault("help_text", self.figure.label_with_unit)
         super().__init__(**kwargs)
 

@@ -49,25 +49,30 @@ def _overlap(a: Enterprise, b: Enterprise) -> bool:
             and (a.moved_out is None or b.moved_in < a.moved_out))
 
 
-def elsewhere(base: Base, enterprises: Iterable[Enterprise]) -> dict[int, str]:
-    """The base's enterprises resident in another base at the same time, in one query."""
+def elsewhere(base: Base, enterprises: Iterable[Enterprise]) -> dict[int, list[Base]]:
+    """The base's enterprises resident in another base at the same time, with those bases,
+    in one query."""
     enterprises = list(enterprises)
     others: dict[str, list[Enterprise]] = defaultdict(list)
-    for other in (Enterprise.objects.exclude(base=base)
+    for other in (Enterprise.objects.exclude(base=base).select_related("base")
                   .filter(credit_code__in={e.credit_code for e in enterprises})
-                  .only("credit_code", "moved_in", "moved_out")):
+                  .only("credit_code", "moved_in", "moved_out", "base__code", "base__name")
+                  .order_by("base__code")):
         others[other.credit_code].append(other)
-    return {e.pk: services.ELSEWHERE for e in enterprises
-            if any(_overlap(e, other) for other in others[e.credit_code])}
+    found = {e.pk: [o.base for o in others[e.credit_code] if _overlap(e, o)]
+             for e in enterprises}
+    return {pk: bases for pk, bases in found.items() if bases}
 
 
 class RosterView(RecordsView):
     tag = "roster"
 
     def context(self, request: Request, enterprises: Iterable[Enterprise]) -> dict[str, Any]:
+        role = request.user.role
         return {"elsewhere": elsewhere(self.base, enterprises),
-                "sees_contact": request.user.role in (Role.OFFICER, Role.PROVINCE,
-                                                      Role.PLATFORM)}
+                # As on the pages: which other base it is, the province alone learns.
+                "names_bases": role == Role.PROVINCE,
+                "sees_contact": role in (Role.OFFICER, Role.PROVINCE, Role.PLATFORM)}
 
     def answer(self, request: Request, enterprise: Enterprise,
                code: int = status.HTTP_200_OK) -> Response:

@@ -71,6 +71,13 @@ class EnterpriseTests(RecordsApiTestCase):
         listed = self.call("carol", "get", ENTERPRISES).json()["results"]
         flags = {e["credit_code"]: e["resident_elsewhere"] for e in listed}
         self.assertEqual(flags, {credit_code(1): None, credit_code(2): "已在其他基地登记"})
+        self.assertNotIn("elsewhere_bases", listed[0])
+        for persona in ("plato", "carol"):
+            self.assertNotIn(self.base_b.name, self.call(persona, "get", ENTERPRISES)
+                             .content.decode())
+        # The province learns which base, as on the pages.
+        seen = self.call("pat", "get", f"{ENTERPRISES}{response.json()['id']}/").json()
+        self.assertEqual(seen["elsewhere_bases"], [{"code": "B001", "name": "株洲创业园"}])
 
 
 class EnterpriseRefusalTests(RecordsApiTestCase):

@@ -162,3 +162,12 @@ class CommandTests(PlatformAccountTestCase):
         self.assertFalse(account.has_usable_password())
         self.assertFalse(Token.objects.filter(user=account).exists())
         self.assertIn(f"create_api_token {DEMO_PLATFORM}", DEMO_PLATFORM_HELP)
+
+
+class RefusedNameTests(PlatformAccountTestCase):
+    def test_a_refused_account_name_is_audited_and_nothing_is_created(self):
+        response = self.register("admin")  # a reserved name
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(User.objects.filter(role=Role.PLATFORM).exists())
+        self.assertTrue(AuditEvent.objects.filter(event="account_refused",
+                                                  object_repr="user:admin").exists())
