@@ -58,6 +58,30 @@ def get_base(request: HttpRequest, code: str) -> Base:
     return base
 
 
+def record_bases_for(user: User) -> QuerySet[Base]:
+    """The bases whose ledger and roster the user reads: those of `bases_for`, and for a
+    platform account (平台对接) its own base, which it reaches through the API only."""
+    if user.role == Role.PLATFORM:
+        if not user.base_id:
+            return Base.objects.none()
+        return Base.objects.select_related("city").filter(pk=user.base_id)
+    return bases_for(user)
+
+
+def writes_records(user: User, base: Base) -> bool:
+    """Who writes a base's ledger and roster: its officer, and its own platform account."""
+    return (user.role in (Role.OFFICER, Role.PLATFORM) and user.base_id is not None
+            and user.base_id == base.pk)
+
+
+def get_record_base(request: HttpRequest, code: str) -> Base:
+    """`get_base` for the ledger and roster endpoints (platform accounts included)."""
+    base = None if "\x00" in code else record_bases_for(request.user).filter(code=code).first()
+    if base is None:
+        raise outside_scope(request, f"base:{code}")
+    return base
+
+
 def require_role(request: HttpRequest, *roles: str) -> None:
     if request.user.role not in roles:
         raise outside_scope(request, request.path)

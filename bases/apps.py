@@ -8,7 +8,11 @@ class BasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bases import signals  # noqa: F401
+        from bases.hooks import register_base_section
         from bases.notices import tasks  # noqa: F401  (registers the Celery tasks)
+        from bases.platform_views import platform_section
+
+        register_base_section(platform_section)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,11 +1,25 @@
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from bases import services
-from bases.models import Base, City
+from bases.models import Base, City, Role
+
+
+class LoginForm(AuthenticationForm):
+    """The login page's form: a platform account (平台对接) never signs in to the pages."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if user.role == Role.PLATFORM:
+            from bases.audit import record
+            from bases.middleware import PLATFORM_NO_WEB
+
+            record(self.request, "platform_web_denied", object_repr=f"user:{user.username}",
+                   outcome="denied", actor=user)
+            raise ValidationError(PLATFORM_NO_WEB, code="platform")
 
 
 class BaseListFilterForm(forms.Form):
@@ -128,3 +142,16 @@ class AccountCreationForm(AccountFormMixin, AdminUserCreationForm):
 
 class AccountChangeForm(AccountFormMixin, UserChangeForm):
     pass
+
+
+class PlatformRegisterForm(forms.Form):
+    username = forms.CharField(label="平台对接账号名", max_length=150,
+                               help_text="如 A001-platform；该账号不能登录网页，"
+                                         "只凭接口令牌访问本基地的台帐和名册")
+
+
+class PlatformRequestForm(forms.Form):
+    username = forms.CharField(label="拟用账号名", max_length=150,
+                               help_text="如 A001-platform")
+    note = forms.CharField(label="平台说明（平台名称、网址、运营单位）", max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

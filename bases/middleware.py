@@ -124,3 +124,33 @@ class TwoFactorRequiredMiddleware:
         if request.method == "GET" and request.path != reverse("home"):
             return redirect_to_login(request.get_full_path(), target)
         return redirect(target)
+
+
+PLATFORM_NO_WEB = "平台对接账号只能通过数据接口（令牌）访问，不能登录网页"
+
+
+class PlatformAccountMiddleware:
+    """A platform account (平台对接) is a machine: it reaches its base's ledger and roster
+    through the API with its token, never through a browser session. The login form refuses
+    it; a session that is one anyway (its role changed after login) ends here with a 403."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from bases.models import Role
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role == Role.PLATFORM:
+            from django.contrib.auth import logout
+            from django.http import HttpResponseForbidden, JsonResponse
+
+            from bases.audit import record
+
+            record(request, "platform_web_denied", object_repr=request.path[:200],
+                   outcome="denied")
+            logout(request)
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": PLATFORM_NO_WEB}, status=403)
+            return HttpResponseForbidden(PLATFORM_NO_WEB, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

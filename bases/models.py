@@ -171,6 +171,40 @@ class HandoverRequest(models.Model):
         return f"{self.base.name} 交接申请"
 
 
+class PlatformRequest(models.Model):
+    """A base officer's request that the province register the base's own public service
+    platform (平台对接 account); the province approves or declines it on the base's page."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待审批"
+        APPROVED = "approved", "已批准"
+        DECLINED = "declined", "未批准"
+
+    base = models.ForeignKey(Base, verbose_name="基地", on_delete=models.CASCADE,
+                             related_name="platform_requests")
+    requested_by = models.ForeignKey(User, verbose_name="申请人", on_delete=models.PROTECT,
+                                     related_name="+")
+    at = models.DateTimeField("申请时间", auto_now_add=True)
+    username = models.CharField("拟用账号名", max_length=150,
+                                validators=[PortalUsernameValidator()])
+    note = models.TextField("平台说明", blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(User, verbose_name="审批人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = "平台对接申请"
+        constraints = [
+            models.UniqueConstraint(fields=["base"], condition=Q(state="open"),
+                                    name="one_open_platform_request_per_base"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.base.name} 平台对接申请"
+
+
 class AuditRecordImmutable(Exception):
     pass
 

@@ -18,6 +18,7 @@ from bases.models import (
     Handover,
     HandoverRequest,
     LoginSession,
+    PlatformRequest,
     Role,
     User,
 )
@@ -127,6 +128,14 @@ def provision_account(
             base = Base.objects.filter(code=base_code).first()
             if base is None:
                 raise AccountError(f"基地编码“{base_code}”不存在")
+        elif role == Role.PLATFORM:
+            if not base_code or city_name:
+                raise AccountError("平台对接账号必须指定 --base（且不能指定 --city）")
+            if password is not None:
+                raise AccountError("平台对接账号不设密码，只通过接口令牌访问（create_api_token）")
+            base = Base.objects.filter(code=base_code).first()
+            if base is None:
+                raise AccountError(f"基地编码“{base_code}”不存在")
         elif role == Role.CITY:
             if not city_name or base_code:
                 raise AccountError("市州查看员必须指定 --city（且不能指定 --base）")
@@ -141,8 +150,11 @@ def provision_account(
         if created:
             user = User(username=username)
         if base is not None:
-            holder = (User.objects.filter(base=base, role=Role.OFFICER)
+            holder = (User.objects.filter(base=base, role=role)
                       .exclude(pk=user.pk).first())
+            if holder is not None and role == Role.PLATFORM:
+                raise AccountError(
+                    f"基地“{base.name}”已有平台对接账号 {holder.username}，每个基地只能有一个")
             if holder is not None:
                 raise AccountError(
                     f"基地“{base.name}”已有信息管理员 {holder.username}，请通过交接更换"
@@ -156,7 +168,8 @@ def provision_account(
                 raise AccountError("；".join(exc.messages)) from None
             user.set_password(password)
             user.password_changed_at = timezone.now()
-        elif created:
+        elif created or role == Role.PLATFORM:
+            # A platform account never signs in with a password (see PlatformAccountMiddleware).
             user.set_unusable_password()
         user.must_change_password = must_change
         user.save()
@@ -206,3 +219,82 @@ def request_handover(*, base: Base, officer: User, note: str,
     handover_request = HandoverRequest.objects.create(base=base, requested_by=officer, note=note)
     record(request, "handover_requested", object_repr=f"base:{base.code}", actor=officer)
     return handover_request
+
+
+# --- the base's own platform (平台对接) --------------------------------------------------------
+
+def issue_api_token(*, user: User, actor: User | None = None, how: str = "",
+                    request: HttpRequest | None = None) -> str:
+    """A new API token for the account (any older one stops working at once); the key, to be
+    shown once. The audit log records that a token was issued, never the token."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        replaced = Token.objects.filter(user=user).delete()[0] > 0
+        token = Token.objects.create(user=user)
+        detail = f"操作人：{how or (actor.username if actor else '—')}"
+        record(request, "token_created", object_repr=f"user:{user.username}", actor=actor,
+               detail=detail + ("；旧令牌已作废" if replaced else ""))
+    return token.key
+
+
+def platform_account(base: Base) -> User | None:
+    return User.objects.filter(base=base, role=Role.PLATFORM).first()
+
+
+def register_platform(*, base: Base, username: str, actor: User,
+                      request: HttpRequest | None = None) -> tuple[User, str]:
+    """The province registers the base's platform account; the account and its token (shown
+    once). Any open request of the base's officer is thereby approved."""
+    if actor.role != Role.PROVINCE:
+        raise AccountError("只有省级管理员可以登记基地的平台对接账号")
+    existing = platform_account(base)
+    if existing is not None:
+        raise AccountError(f"基地“{base.name}”已有平台对接账号 {existing.username}，"
+                           "每个基地只能有一个；如需更换令牌请重新签发")
+    # Outside the transaction, as in provision_account: a refused name's record must stay.
+    check_username(username, request=request, actor=actor)
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名 {username} 已被使用")
+    with transaction.atomic():
+        user, _ = provision_account(username=username, role=Role.PLATFORM, base_code=base.code,
+                                    actor=actor, request=request)
+        record(request, "platform_registered", object_repr=f"base:{base.code}", actor=actor,
+               detail=f"平台对接账号 {username}")
+        key = issue_api_token(user=user, actor=actor, request=request)
+        PlatformRequest.objects.filter(base=base, state=PlatformRequest.State.OPEN).update(
+            state=PlatformRequest.State.APPROVED, decided_by=actor, decided_at=timezone.now())
+    return user, key
+
+
+def request_platform(*, base: Base, officer: User, username: str, note: str,
+                     request: HttpRequest | None = None) -> PlatformRequest:
+    """The base's officer asks the province to register the base's platform."""
+    if officer.role != Role.OFFICER or officer.base_id != base.pk:
+        raise AccountError("只有本基地的信息管理员可以申请平台对接")
+    if platform_account(base) is not None:
+        raise AccountError("本基地已有平台对接账号")
+    if PlatformRequest.objects.filter(base=base, state=PlatformRequest.State.OPEN).exists():
+        raise AccountError("本基地已有待审批的平台对接申请")
+    check_username(username, request=request, actor=officer)
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名 {username} 已被使用")
+    platform_request = PlatformRequest.objects.create(base=base, requested_by=officer,
+                                                      username=username, note=note)
+    record(request, "platform_requested", object_repr=f"base:{base.code}", actor=officer,
+           detail=f"拟用账号 {username}")
+    return platform_request
+
+
+def decline_platform(*, platform_request: PlatformRequest, actor: User,
+                     request: HttpRequest | None = None) -> None:
+    if actor.role != Role.PROVINCE:
+        raise AccountError("只有省级管理员可以审批平台对接申请")
+    with transaction.atomic():
+        updated = PlatformRequest.objects.filter(
+            pk=platform_request.pk, state=PlatformRequest.State.OPEN).update(
+            state=PlatformRequest.State.DECLINED, decided_by=actor, decided_at=timezone.now())
+        if not updated:
+            raise AccountError("该申请已处理")
+        record(request, "platform_declined", object_repr=f"base:{platform_request.base.code}",
+               actor=actor, detail=f"拟用账号 {platform_request.username}")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from bases import views
+from bases import platform_views, views
 from bases.roster import views as roster_views
 
 app_name = "bases"
@@ -11,6 +11,14 @@ urlpatterns = [
     path("bases/<str:code>/handover/", views.handover, name="handover"),
     path("bases/<str:code>/handover-request/", views.handover_request, name="handover_request"),
     path("bases/<str:code>/roster/", include("bases.roster.urls")),
+    path("bases/<str:code>/platform/register/", platform_views.platform_register,
+         name="platform_register"),
+    path("bases/<str:code>/platform/request/", platform_views.platform_request,
+         name="platform_request"),
+    path("bases/<str:code>/platform/requests/<int:pk>/", platform_views.platform_decide,
+         name="platform_decide"),
+    path("bases/<str:code>/platform/token/", platform_views.platform_token,
+         name="platform_token"),
     path("roster/duplicates/", roster_views.duplicates, name="roster_duplicates"),
     path("handovers/", views.handover_list, name="handovers"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "bases.middleware.PlatformAccountMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "bases.middleware.PasswordChangeRequiredMiddleware",
     "bases.middleware.TwoFactorRequiredMiddleware",
@@ -279,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The ledger's eight service categories, one enum wherever they appear.
+    "ENUM_NAME_OVERRIDES": {"ServiceCategoryEnum": "bases.ledger.categories.CATEGORIES"},
 }
 
 LOGGING = {

@@ -108,6 +108,22 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api-annexes": row(401, 404, 404, 200, 200, 200, 404, 404),
     "api-rankings": row(401, 404, 404, 200, 200, 200, 404, 404),
     "api-completeness": row(401, 404, 404, 404, 404, 200, 404, 404),
+    # A base's ledger and roster (SPEC 9, 10); the sample pk is an enterprise of base A but
+    # no ledger entry (tests/api/test_api_platform.py checks those with real entries).
+    "api-activities": row(401, 200, 404, 200, 404, 200, 404, 404),
+    "api-activity": row(401, 404, 404, 404, 404, 404, 404, 404),
+    "api-activity-attachments": row(401, 404, 404, 404, 404, 404, 404, 404),
+    "api-institutions": row(401, 200, 404, 200, 404, 200, 404, 404),
+    "api-institution": row(401, 404, 404, 404, 404, 404, 404, 404),
+    "api-enterprises": row(401, 200, 404, 200, 404, 200, 404, 404),
+    "api-enterprise": row(401, 200, 404, 200, 404, 200, 404, 404),
+    "api-enterprise-year": row(401, 405, 404, 405, 404, 405, 404, 404),
+    "api-enterprise-duplicates": row(401, 404, 404, 404, 404, 200, 404, 404),
+    # The base's platform account (平台对接): registered, requested and approved by POST.
+    "bases:platform_register": POST_ONLY,
+    "bases:platform_request": POST_ONLY,
+    "bases:platform_decide": POST_ONLY,
+    "bases:platform_token": POST_ONLY,
     # The schema and its Swagger UI: any signed-in account, like the API they describe.
     "schema": row(401, 200, 200, 200, 200, 200, 200, 200),
     "swagger-ui": row(401, 200, 200, 200, 200, 200, 200, 200),

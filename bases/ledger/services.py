@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from bases.access import writes_records
 from bases.audit import record
 from bases.credit_code import validate_credit_code
 from bases.hooks import year_locked
@@ -32,7 +33,7 @@ from bases.ledger.models import (
     LedgerChange,
     ServiceActivity,
 )
-from bases.models import Base, Role, User
+from bases.models import Base, User
 
 LOCKED_MESSAGE = ("{year}年度报表已审核，该年度台帐已锁定；如需修改请联系省级管理员重新打开报表")
 
@@ -45,6 +46,11 @@ class LedgerRefused(Exception):
         super().__init__(f"{label}：{message}" if label else message)
         self.field = field_name
         self.message = message
+
+
+class YearLocked(LedgerRefused):
+    """The refusal of a change to a year whose report is approved (the API names it apart:
+    a platform retrying it would be refused again until the report is reopened)."""
 
 
 LedgerEntryModel = type[ServiceActivity] | type[Institution]
@@ -149,14 +155,14 @@ def _write(*, request: HttpRequest | None, actor: User, base: Base, what: str) -
 # --- checks --------------------------------------------------------------------------------
 
 def _check_writer(actor: User, base: Base) -> None:
-    if not (actor.role == Role.OFFICER and actor.base_id == base.pk):
-        raise LedgerRefused(None, "只有本基地的信息管理员可以修改台帐")
+    if not writes_records(actor, base):
+        raise LedgerRefused(None, "只有本基地的信息管理员（或本基地的服务平台）可以修改台帐")
 
 
 def _check_unlocked(base: Base, years: Iterable[int]) -> None:
     for year in sorted(set(years)):
         if year_locked(base, year):
-            raise LedgerRefused(None, LOCKED_MESSAGE.format(year=year))
+            raise YearLocked(None, LOCKED_MESSAGE.format(year=year))
 
 
 def _check_date(model: type[models.Model], field_name: str, value: dt.date,

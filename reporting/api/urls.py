@@ -10,6 +10,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from reporting.api import admin as _api_admin  # noqa: F401  (replaces DRF's token admin)
+from reporting.api import ledger, roster
 from reporting.api import views as api
 from reporting.api.guards import JsonErrorsMixin
 
@@ -52,6 +53,21 @@ urlpatterns = [
     api_path("v1/statistics/annexes/", api.AnnexesView, "api-annexes"),
     api_path("v1/statistics/rankings/", api.RankingsView, "api-rankings"),
     api_path("v1/completeness/", api.CompletenessView, "api-completeness"),
+    # A base's own records (SPEC 9, 10): its ledger and roster, for its platform account too.
+    api_path("v1/bases/<str:code>/activities/", ledger.ActivityList, "api-activities"),
+    api_path("v1/bases/<str:code>/activities/<str:pk>/", ledger.ActivityDetail,
+             "api-activity"),
+    api_path("v1/bases/<str:code>/activities/<str:pk>/attachments/", ledger.AttachmentUpload,
+             "api-activity-attachments"),
+    api_path("v1/bases/<str:code>/institutions/", ledger.InstitutionList, "api-institutions"),
+    api_path("v1/bases/<str:code>/institutions/<str:pk>/", ledger.InstitutionDetail,
+             "api-institution"),
+    api_path("v1/bases/<str:code>/enterprises/", roster.EnterpriseList, "api-enterprises"),
+    api_path("v1/bases/<str:code>/enterprises/<str:pk>/", roster.EnterpriseDetail,
+             "api-enterprise"),
+    api_path("v1/bases/<str:code>/enterprises/<str:pk>/years/<str:year>/",
+             roster.EnterpriseYearFigures, "api-enterprise-year"),
+    api_path("v1/enterprises/duplicates/", roster.DuplicateList, "api-enterprise-duplicates"),
     path("schema/", login_not_required(SchemaView.as_view()), name="schema"),
     path("docs/", login_not_required(SwaggerView.as_view(url_name="schema")),
          name="swagger-ui"),

@@ -12,7 +12,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
-        parser.add_argument("--base", dest="base_code", help="基地编码（信息管理员必填）")
+        parser.add_argument("--base", dest="base_code",
+                            help="基地编码（信息管理员、平台对接账号必填）")
         parser.add_argument("--city", dest="city_name", help="市州名称（市州查看员必填）")
         parser.add_argument("--password-stdin", action="store_true",
                             help="从标准输入读取密码（第一行）")
@@ -34,3 +35,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         verb = "已创建" if created else "已更新"
         self.stdout.write(f"{verb}账号 {user.username}（{user.get_role_display()}）")
+        if user.role == Role.PLATFORM:
+            self.stdout.write(f"接口令牌：python manage.py create_api_token {user.username}")

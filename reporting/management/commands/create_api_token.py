@@ -7,14 +7,14 @@ stops working at once. The audit log records that a token was issued, never the 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from bases.audit import record
 from bases.models import Role, User
+from bases.services import issue_api_token
 
-#: Roles that have anything to read through the API (security and audit admins do not).
-API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE)
+#: Roles that have anything to read through the API (security and audit admins do not); a
+#: platform account (平台对接) reaches only its base's ledger and roster.
+API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE, Role.PLATFORM)
 
 
 class Command(BaseCommand):
@@ -32,12 +32,8 @@ class Command(BaseCommand):
             raise CommandError(f"账号 {username} 已停用，不能签发令牌")
         if user.role not in API_ROLES:
             raise CommandError(f"{user.get_role_display()}不使用数据接口，不能签发令牌")
-        with transaction.atomic():
-            replaced = Token.objects.filter(user=user).delete()[0] > 0
-            token = Token.objects.create(user=user)
-            note = "；旧令牌已作废" if replaced else ""
-            record(None, "token_created", object_repr=f"user:{user.username}",
-                   detail=f"操作人：命令行 create_api_token{note}")
-        self.stdout.write(token.key)
+        replaced = Token.objects.filter(user=user).exists()
+        key = issue_api_token(user=user, how="命令行 create_api_token")
+        self.stdout.write(key)
         self.stderr.write(f"已为 {user.username}（{user.get_role_display()}）签发新令牌"
                           + ("，旧令牌已作废" if replaced else ""))

@@ -74,6 +74,7 @@ class Command(BaseCommand):
             ("audit_admin", Role.AUDIT, {}),
         ):
             provision_account(username=username, role=role, password=DEMO_PASSWORD, **scope)
+        add_demo_platform(flagship)
         self.stdout.write(self.style.SUCCESS(
             f"已载入 {len(demo)} 个基地、{result.reports_created} 份已审核报表，"
             f"2018年度报送开放至 {today + dt.timedelta(days=90)}。"))
@@ -90,3 +91,17 @@ class Command(BaseCommand):
   security_admin   安全管理员（两步验证）
   audit_admin      审计管理员（两步验证）
 打开 http://127.0.0.1:8000/ 登录。""")
+        self.stdout.write(DEMO_PLATFORM_HELP)
+
+
+DEMO_PLATFORM = "cs_platform"
+DEMO_PLATFORM_HELP = f"""
+平台对接账号 {DEMO_PLATFORM}（长沙科技新城的服务平台，不能登录网页）：
+  签发令牌：python manage.py create_api_token {DEMO_PLATFORM}
+  使用令牌：curl -H "Authorization: Token <令牌>" http://127.0.0.1:8000/api/v1/bases/<基地编码>/activities/"""
+
+
+def add_demo_platform(base: Base) -> None:
+    """The flagship base's own platform (平台对接): a machine account without a password;
+    its token is issued on demand (create_api_token), so no secret is printed or kept."""
+    provision_account(username=DEMO_PLATFORM, role=Role.PLATFORM, base_code=base.code)
