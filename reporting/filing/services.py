@@ -22,6 +22,7 @@ from reporting.filing.policy import PolicyDenied, Target, WorkflowError
 from reporting.filing.selectors import approved_values, previous_year_medians
 from reporting.indicators import Value
 from reporting.models import Report, ReportValue, Status, Transition
+from reporting.statistics.cache import schedule_refresh
 
 __all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
            "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
@@ -216,6 +217,7 @@ def approve_report(
     _transition(report, Transition.Action.APPROVE, actor, Status.SUBMITTED, with_values=True)
     record(request, "report_approved", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    schedule_refresh(years=[report.year])
     return report
 
 
@@ -236,4 +238,5 @@ def reopen_report(
     _transition(report, Transition.Action.REOPEN, actor, Status.APPROVED, comment=reason.strip())
     record(request, "report_reopened", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    schedule_refresh(years=[report.year])
     return report

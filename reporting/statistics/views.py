@@ -34,11 +34,9 @@ from reporting.statistics.annexes import (
     Cell,
     CityBreakdown,
     Row,
-    compute_annexes,
-    compute_city_breakdown,
-    compute_rankings,
     printed_label,
 )
+from reporting.statistics.cache import compute_annexes, compute_city_breakdown, compute_rankings
 from reporting.statistics.forms import AnnexForm, RankingForm, StatisticsForm, form_data
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
