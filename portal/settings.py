@@ -102,6 +102,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and env_str("TEST_SQLITE_FILE"):
+    # The test database in a file rather than in memory, so that another process (the real
+    # Celery worker of tests/workbook/test_export_worker.py) can open it; CI sets it.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_FILE")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The statistics' per-base pivot (two years of values grouped by report) spills its hash
     # aggregate to disk at PostgreSQL's default 4MB from about 1,000 bases; 16MB per sort or
@@ -204,7 +208,7 @@ PRIVATE_MEDIA_DIR = Path(env_str("PORTAL_PRIVATE_MEDIA_DIR") or BASE_DIR / "priv
 # Finished files are kept 24 hours in EXPORT_DIR (None: a portal-exports folder in the
 # system temp folder); the web hosts and the worker hosts must share it.
 EXPORT_INLINE_MAX_REPORTS = 2000
-EXPORT_DIR = None
+EXPORT_DIR = env_str("PORTAL_EXPORT_DIR") or None
 
 # The admin's import/export (django-import-export) writes and reads .xlsx through the
 # portal's cell writer: user text as text, never as a formula (portal/spreadsheet.py).
