@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -33,7 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet, Sum
 
-from bases.models import City
+from bases.models import City, Role, User
 from reporting.models import Report
 from reporting.statistics import annexes as fresh
 from reporting.statistics.annexes import (
@@ -57,9 +58,45 @@ PENDING_KEY = "stats:refresh-pending:{years}"
 HISTORY_YEARS = 5
 
 
+# --- fingerprints ------------------------------------------------------------------------
+
+#: Within one web request the fingerprints are read once (one query for every year, one
+#: read of the token) however many figures the page shows; outside requests (tasks,
+#: commands, tests calling the functions) they are read at every call. Any write that
+#: changes the figures in a request (a report saved, an import, a base) forgets them.
+_request = threading.local()
+
+
+def request_started(**_signal_arguments: object) -> None:
+    _request.memo = {}
+
+
+def request_finished(**_signal_arguments: object) -> None:
+    _request.memo = None
+
+
+def forget(**_signal_arguments: object) -> None:
+    """A write in this request: the next read takes fresh fingerprints."""
+    if getattr(_request, "memo", None):
+        _request.memo = {}
+
+
+def _memoized(key: str, read: Callable[[], T]) -> T:
+    memo = getattr(_request, "memo", None)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def bases_token() -> str:
     """The token of the bases' and cities' current state (a random value, never a counter:
     a token lost from the cache comes back as a new one, never as an old one)."""
+    return _memoized("token", _read_bases_token)
+
+
+def _read_bases_token() -> str:
     token = cache.get(BASES_TOKEN_KEY)
     if token is None:
         cache.add(BASES_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
@@ -69,18 +106,35 @@ def bases_token() -> str:
 
 def bases_changed(**_signal_arguments: object) -> None:
     """A base or a city changed (post_save/post_delete, an import): new token."""
+    forget()
     cache.set(BASES_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _year_parts(preview: bool, years: frozenset[int]) -> dict[int, str]:
+    """{year: "n:sum of ids:sum of versions:last update"} of the source reports, one query.
+
+    In a request: every year at once (a page reads several), once."""
+    def read(chosen: frozenset[int] | None) -> dict[int, str]:
+        reports = Report.objects.filter(status__in=source_statuses(preview))
+        if chosen is not None:
+            reports = reports.filter(year__in=chosen)
+        rows = (reports.order_by().values("year")
+                .annotate(n=Count("id"), ids=Sum("id"), versions=Sum("version"),
+                          last=Max("updated_at")))
+        return {r["year"]: f"{r['n']}:{r['ids']}:{r['versions']}:"
+                           f"{r['last'].isoformat() if r['last'] else ''}" for r in rows}
+
+    if getattr(_request, "memo", None) is None:
+        return read(years)
+    return _memoized(f"years:{preview}", lambda: read(None))
 
 
 def fingerprint(years: Iterable[int], *, preview: bool) -> str:
     """The fingerprint of the source reports of `years` and of the bases (see the module)."""
-    rows = (Report.objects.filter(year__in=set(years), status__in=source_statuses(preview))
-            .order_by().values("year")
-            .annotate(n=Count("id"), ids=Sum("id"), versions=Sum("version"),
-                      last=Max("updated_at")).order_by("year"))
-    parts = [f"{r['year']}:{r['n']}:{r['ids']}:{r['versions']}:"
-             f"{r['last'].isoformat() if r['last'] else ''}" for r in rows]
-    return hashlib.sha256("|".join([bases_token(), *parts]).encode()).hexdigest()[:32]
+    chosen = frozenset(years)
+    parts = _year_parts(preview, chosen)
+    text = "|".join([bases_token(), *(f"{year}:{parts.get(year, '')}" for year in sorted(chosen))])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _cached(name: str, selection: tuple, years: Iterable[int], preview: bool,
@@ -128,6 +182,27 @@ def compute_rankings(*, year: int, top: int,
     return {code: rows[:top] for code, rows in longest.items()}
 
 
+# --- the statistics page's rendered tables ------------------------------------------------
+
+#: The rendered tables and charts of the statistics page (the `{% cache %}` fragment of
+#: reporting/statistics/index.html) are kept this long at most: the key holds the figures'
+#: fingerprint, so the figures are never stale; the limit only bounds how long a changed
+#: template (a new release) may show the old layout.
+FRAGMENT_TIMEOUT = 600
+
+
+def page_fragment(*, year: int, compare_year: int | None, cohort_batch: int | None,
+                  preview: bool, user: User) -> list[object]:
+    """What the statistics page's rendered tables and charts depend on: the selection, the
+    user's city scope (the city breakdown of the charts) and the fingerprint of every year
+    they read (the annexes, the comparison year, the trend charts' earlier years)."""
+    years = {y for y in (compare_year, *range(year - HISTORY_YEARS + 1, year + 1))
+             if y is not None}
+    scope = user.city_id if user.role == Role.CITY else user.role
+    return [year, compare_year, cohort_batch, preview, scope,
+            fingerprint(years, preview=preview)]
+
+
 # --- refresh -------------------------------------------------------------------------------
 
 
@@ -157,6 +232,7 @@ def schedule_refresh(*, years: Iterable[int], bases: bool = False) -> None:
     """After the current transaction commits: enqueue the refresh of `years` (once while
     one is pending); `bases`: the bases may have changed too (an import)."""
     chosen = sorted(set(years))
+    forget()
     if chosen or bases:
         transaction.on_commit(lambda: _enqueue(chosen, bases=bases))
 

@@ -5,7 +5,9 @@ breaks an approval."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from decimal import Decimal
 from unittest import mock
 
@@ -207,6 +209,27 @@ class RefreshTests(WorkbookTestCase):
         enqueue.assert_not_called()  # 2017's refresh is still pending
         refresh_statistics.apply(([2017],))  # the worker takes it: the next one may queue
         self.assertIsNone(django_cache.get(cache.PENDING_KEY.format(years="2017")))
+
+    def embedded_charts(self, response) -> dict:
+        """The charts' data as the page embeds it (inside the cached fragment)."""
+        found = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>',
+                          response.content.decode(), re.S)
+        return json.loads(found.group(1))
+
+    def test_the_cached_page_fragment_follows_the_figures_and_the_viewers_city(self):
+        url = "/statistics/?year=2017"
+        before = self.embedded_charts(self.client.get(url))
+        self.assertEqual(before, self.embedded_charts(self.client.get(url)))  # from cache
+        services.approve_report(report=self.submitted, actor=self.pat,
+                                version=self.submitted.version)  # no refresh runs here
+        after = self.embedded_charts(self.client.get(url))
+        self.assertNotEqual(after, before)
+        self.assertEqual(after, self.client.get("/statistics/charts.json?year=2017").json())
+        self.login(self.charlie)  # 株洲市: B's city, its own breakdown only
+        theirs = self.embedded_charts(self.client.get(url))
+        self.assertEqual(theirs, self.client.get("/statistics/charts.json?year=2017").json())
+        cities = next(chart for chart in theirs["charts"] if chart["key"] == "cities")
+        self.assertEqual(cities["labels"], ["株洲市"])
 
     def test_a_broker_that_is_down_never_breaks_an_approval(self):
         with mock.patch.object(refresh_statistics, "delay", side_effect=OSError("refused")), \
