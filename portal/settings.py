@@ -305,7 +305,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # worker) is handed out again after this long; a killed child process returns it at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT",
                                                                  3600)}
-CELERY_WORKER_SEND_TASK_EVENTS = False
 # Beat (one process for the whole deployment) enqueues these; any worker runs them. Times
 # are Asia/Shanghai (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
