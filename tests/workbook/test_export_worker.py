@@ -73,7 +73,16 @@ class RealWorkerExportTests(TransactionTestCase):
         self.tmp = Path(tempfile.mkdtemp(prefix="worker-test-"))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.queue = f"portal-test-{uuid.uuid4().hex[:12]}"
+        self.addCleanup(self.forget_queue)
         self.use_broker()
+
+    def forget_queue(self) -> None:
+        """Remove this run's queue (and its bindings) from Redis."""
+        import redis
+
+        broker = redis.Redis.from_url(BROKER, socket_timeout=2)
+        for key in broker.scan_iter(match=f"*{self.queue}*"):
+            broker.delete(key)
 
     def _fixture_teardown(self) -> None:
         # The flush after a transactional test also empties the cities of the data
