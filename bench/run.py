@@ -9,7 +9,13 @@ settings pick the database and peak memory is the measurement's own. PostgreSQL 
 
 --quick runs the sizes 100 and 1,000 only and a 40-second load test (a smoke test of the
 benchmark itself); figures for the issue come from the full run. --hostile runs only the
-hostile uploads of issue 14 (about a minute) and prints their table.
+hostile uploads of issue 14 (about a minute) and prints their table. --statistics runs only
+the statistics page of issue 21 at 3,000 bases (about 5 minutes) and prints its table.
+
+Background work goes to Redis (BROKER, database 15, emptied before and after), as in
+production: the imports enqueue their statistics refresh instead of running it inside the
+timed import, and the web export is written by a Celery worker that the benchmark starts
+for it (`celery_worker`), so the figure includes the queue.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PY = str(Path(sys.executable))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")
 YEAR = 2017  # the annexes' year; 2016 is the comparison year; 2018 is the open round
 OPEN_YEAR = 2018
 PASSWORD = "Deadline-Day-2026!"
@@ -139,7 +146,7 @@ def server_facts() -> dict[str, str]:
 def run_task(name: str, database: str, timeout: int = 600, env: dict | None = None,
              **args) -> dict:
     environment = {**os.environ, "DATABASE_URL": database, "DJANGO_LOG_LEVEL": "WARNING",
-                   "PYTHONWARNINGS": "ignore", **(env or {})}
+                   "PYTHONWARNINGS": "ignore", "CELERY_BROKER_URL": BROKER, **(env or {})}
     before = load1()
     started = time.perf_counter()
     process = subprocess.run([PY, str(BENCH / "tasks.py"), name, json.dumps(args)],
@@ -153,6 +160,49 @@ def run_task(name: str, database: str, timeout: int = 600, env: dict | None = No
     result["load"] = max(before, load1())
     result["task_wall"] = time.perf_counter() - started
     return result
+
+
+# --- background work ---------------------------------------------------------------------
+
+
+def empty_broker() -> None:
+    """Drop whatever earlier runs (or the imports' refreshes) left in the benchmark's Redis
+    database; fails the benchmark when Redis does not answer."""
+    import redis
+
+    redis.Redis.from_url(BROKER, socket_timeout=5).flushdb()
+
+
+class celery_worker:  # noqa: N801 (a context manager used like a function)
+    """A Celery worker (`celery -A portal worker`, one process) on the benchmark's broker and
+    database, started before and stopped after the block; waits until it is ready."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+
+    def __enter__(self) -> subprocess.Popen:
+        empty_broker()
+        self.handle = self.log.open("w")
+        self.process = subprocess.Popen(
+            [PY, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "-n", f"bench{os.getpid()}@%h"],
+            cwd=ROOT, env={**os.environ, "CELERY_BROKER_URL": BROKER, **self.env},
+            stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while " ready." not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n"
+                                   f"{self.log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        return self.process
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.handle.close()
 
 
 # --- the load test -----------------------------------------------------------------------
@@ -259,7 +309,7 @@ def production_env(tmp: Path) -> dict[str, str]:
     env = {"DJANGO_SETTINGS_MODULE": "bench_settings", "PYTHONPATH": str(BENCH),
            "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET_KEY,
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
-           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+           "CELERY_BROKER_URL": BROKER,
            "BENCH_STATIC_ROOT": str(static), "DJANGO_LOG_LEVEL": "WARNING",
            "EXPORT_DIR_FOR_BENCH": str(tmp / "exports")}
     if not (static / "staticfiles.json").exists():
@@ -337,6 +387,22 @@ def hostile(databases: Databases, tmp: Path) -> dict:
     return results
 
 
+def statistics_only(databases: Databases, tmp: Path, n: int = 3000) -> dict:
+    """The statistics page at `n` bases on PostgreSQL (the synthetic province, imported)."""
+    scratch = databases.sqlite("scratch")
+    run_task("migrate", scratch)
+    workbook = tmp / f"province{n}.xlsx"
+    run_task("make_workbook", scratch, path=str(workbook), n=n)
+    url = databases.postgres(f"n{n}")
+    run_task("migrate", url)
+    log(f"postgresql {n}: import")
+    run_task("import_workbook", url, path=str(workbook))
+    log(f"postgresql {n}: statistics page")
+    result = run_task("statistics_page", url, env={**production_env(tmp), "DATABASE_URL": url})
+    result["n"] = n
+    return result
+
+
 def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> dict:
     sizes = (100, 1000) if quick else (100, 1000, 3000)
     big = sizes[-1]
@@ -394,8 +460,12 @@ def measure(databases: Databases, tmp: Path, quick: bool, skip_load: bool) -> di
     results["export_tracemalloc"] = {
         n: run_task("export", db, path=str(tmp / f"export{n}.xlsx"), tracemalloc=True)
         for n, db in ((300, export_300), (big, url))}
-    log("export through the web UI: the job, its progress, the download")
-    results["export_view"] = run_task("export_view", url, env=production_env(tmp))
+    log("export through the web UI: the job, its progress, the download (a Celery worker)")
+    env = {**production_env(tmp), "DATABASE_URL": url}
+    with celery_worker(env, tmp / "worker.log"):
+        results["export_view"] = run_task("export_view", url, env=env)
+    log("statistics page (issue 21): warm, cold, cold computations against raw SQL")
+    results["statistics_page"] = {**run_task("statistics_page", url, env=env), "n": big}
 
     log("pages: queries with 10 and 100 rows; the audit log with 500,000 events")
     pages_db = databases.postgres("pages")
@@ -417,6 +487,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     parser.add_argument("--hostile", action="store_true",
                         help="only the hostile uploads of issue 14; prints their table")
+    parser.add_argument("--statistics", action="store_true",
+                        help="only the statistics page of issue 21; prints its table")
     parser.add_argument("--render", metavar="PICKLE",
                         help="only write the report from the figures a run saved")
     options = parser.parse_args()
@@ -430,20 +502,27 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     databases = Databases(tmp)
-    if options.hostile:
+    if options.hostile or options.statistics:
+        empty_broker()
         try:
-            print("\n".join(report.hostile_section(hostile(databases, tmp))))
+            if options.hostile:
+                print("\n".join(report.hostile_section(hostile(databases, tmp))))
+            else:
+                print("\n".join(report.statistics_section(statistics_only(databases, tmp))))
         finally:
             databases.drop_all()
             shutil.rmtree(tmp, ignore_errors=True)
+            empty_broker()
         return
     facts = {"pg": server_facts(), "load_start": os.getloadavg(), "cpu_start": cpu_times()}
+    empty_broker()
     log(f"temporary files in {tmp}; PostgreSQL databases {databases.prefix}_*")
     try:
         results = measure(databases, tmp, options.quick, options.skip_load)
     finally:
         databases.drop_all()
         shutil.rmtree(tmp, ignore_errors=True)
+        empty_broker()
     facts["load_end"] = os.getloadavg()
     facts["cpu_end"] = cpu_times()
     saved.write_bytes(pickle.dumps((results, facts, options.quick)))

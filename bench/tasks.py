@@ -319,6 +319,62 @@ def annex(args):
 
 
 @task
+def statistics_page(args):
+    """Issue 21: the statistics page (six annexes, charts with the city breakdown and five
+    years of trends) through the test client with production settings, warm (cached) and
+    cold (every cached figure unreachable), and the cached computations on a miss against
+    the raw-SQL yardstick (the work of `annex`: annexes + rankings)."""
+    import rawsql
+
+    from reporting.statistics import cache
+
+    year, compare, top = args.get("year", 2017), args.get("compare_year", 2016), 10
+    client = _province_client()
+    assert client.get("/healthz").status_code == 200  # URLconf, middleware, views loaded
+    url = f"/statistics/?year={year}&compare_year={compare}"
+
+    def get() -> float:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
+    cold_page = []
+    for _ in range(args.get("cold_repeats", 3)):
+        cache.bases_changed()  # a new token: every cached figure is a miss
+        cold_page.append(get())
+    get()
+    warm = [get() for _ in range(args.get("warm_repeats", 30))]
+    with CaptureQueriesContext(connection) as queries:
+        get()
+
+    def cold_computation():
+        cache.bases_changed()
+        start = time.perf_counter()
+        annexes = cache.compute_annexes(year=year, compare_year=compare, cohort_batch=None)
+        cache.compute_rankings(year=year, top=top)
+        assert len(annexes.tables) == 6
+        return time.perf_counter() - start
+
+    rawsql.check_same(year, compare, top)
+    cold, raw = [], []
+    for _ in range(args.get("repeats", 5)):  # interleaved, so both see the same load
+        cold.append(cold_computation())
+        raw += _timed(lambda: rawsql.run(year, compare, top), 1)
+    start = time.perf_counter()
+    refreshed = cache.refresh(years=[year])
+    refresh_seconds = time.perf_counter() - start
+    return {"warm_median": statistics.median(warm), "warm_p90": sorted(warm)[
+                int(len(warm) * 0.9) - 1], "warm_min": min(warm), "warm_n": len(warm),
+            "warm_queries": len(queries.captured_queries),
+            "cold_page": cold_page, "cold_median": statistics.median(cold),
+            "raw_median": statistics.median(raw), "cold": cold, "raw": raw,
+            "ratio": statistics.median(cold) / statistics.median(raw),
+            "refresh_seconds": refresh_seconds, "refreshed": refreshed}
+
+
+@task
 def explain(args):
     """EXPLAIN ANALYZE of every statistics query (PostgreSQL): plans and execution times."""
     from reporting.statistics.annexes import compute_annexes, compute_rankings

@@ -13,3 +13,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks kept beside the code they run (not in an app's tasks.py).
+app.autodiscover_tasks(["reporting.workbook", "reporting.statistics"])

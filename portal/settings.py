@@ -104,6 +104,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and env_str("TEST_SQLITE_FILE"):
+    # The test database in a file rather than in memory, so that another process (the real
+    # Celery worker of tests/workbook/test_export_worker.py) can open it; CI sets it.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_FILE")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The statistics' per-base pivot (two years of values grouped by report) spills its hash
     # aggregate to disk at PostgreSQL's default 4MB from about 1,000 bases; 16MB per sort or
@@ -202,15 +206,11 @@ PRIVATE_MEDIA_DIR = Path(env_str("PORTAL_PRIVATE_MEDIA_DIR") or BASE_DIR / "priv
 
 # Province data-workbook exports (reporting/workbook/exports.py). Up to EXPORT_INLINE_MAX_REPORTS
 # reports (about 1 ms each) the file is the answer to the request; larger exports become a
-# job with a progress page. EXPORT_JOB_RUNNER: "process" starts each job as a detached
-# `manage.py run_export_jobs`, which survives gunicorn's worker timeout; "inline" runs it in
-# the requesting process (tests); "worker" starts nothing and leaves the job to a
-# `run_export_jobs` run by cron or a supervisor (within 5 minutes). Finished files are kept
-# 24 hours in EXPORT_DIR (None: a portal-exports folder in the system temp folder); several
-# web hosts must share it.
+# job with a progress page, written by a Celery worker (see "Background work" below).
+# Finished files are kept 24 hours in EXPORT_DIR (None: a portal-exports folder in the
+# system temp folder); the web hosts and the worker hosts must share it.
 EXPORT_INLINE_MAX_REPORTS = 2000
-EXPORT_JOB_RUNNER = "process"
-EXPORT_DIR = None
+EXPORT_DIR = env_str("PORTAL_EXPORT_DIR") or None
 
 # The admin's import/export (django-import-export) writes and reads .xlsx through the
 # portal's cell writer: user text as text, never as a formula (portal/spreadsheet.py).
@@ -305,6 +305,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that vanishes without a word (host lost, SIGKILL of the whole
+# worker) is handed out again after this long; a killed child process returns it at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT",
+                                                                 3600)}
+# Beat (one process for the whole deployment) enqueues these; any worker runs them. Times
+# are Asia/Shanghai (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-exports": {"task": "reporting.workbook.tasks.sweep_exports",
+                      "schedule": crontab(minute=7)},
+    "purge-audit": {"task": "bases.tasks.purge_audit",
+                    "schedule": crontab(hour=3, minute=30)},
+    # After every approve, reopen and import the statistics are refreshed at once; this
+    # nightly run also warms them after anything else (a base renamed in the admin).
+    "refresh-statistics": {"task": "reporting.statistics.tasks.refresh_all_statistics",
+                           "schedule": crontab(hour=2, minute=15)},
+}
 if CELERY_TASK_ALWAYS_EAGER and not DEBUG:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set when DJANGO_DEBUG=0: production runs background work on "

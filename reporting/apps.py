@@ -20,3 +20,24 @@ class ReportingConfig(AppConfig):
         # The base page shows the base's rounds and reports; `bases` does not import us.
         register_base_section(base_rounds_section)
         register_year_lock(report_approved)
+        _connect_statistics_cache()
+
+
+def _connect_statistics_cache() -> None:
+    """A saved or deleted base or city changes the statistics' bases token (cohorts by
+    batch, city rows, names in the rankings): see reporting/statistics/cache.py."""
+    from django.core.signals import request_finished, request_started
+    from django.db.models.signals import post_delete, post_save
+
+    from bases.models import Base, City
+    from reporting.models import Report
+    from reporting.statistics import cache
+
+    for model in (Base, City):
+        for signal in (post_save, post_delete):
+            signal.connect(cache.bases_changed, sender=model,
+                           dispatch_uid=f"statistics-{model.__name__}")
+    for signal in (post_save, post_delete):
+        signal.connect(cache.forget, sender=Report, dispatch_uid=f"statistics-report-{signal}")
+    request_started.connect(cache.request_started, dispatch_uid="statistics-request-started")
+    request_finished.connect(cache.request_finished, dispatch_uid="statistics-request-finished")

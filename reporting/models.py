@@ -188,11 +188,12 @@ class Transition(models.Model):
 
 
 class ExportJob(models.Model):
-    """A province data-workbook export written by a separate process
+    """A province data-workbook export written by a Celery worker
     (see reporting/workbook/exports.py).
 
     The key is a random UUID so that a job's pages cannot be found by counting; access is
-    still checked on every request (only the admin who asked for it sees it).
+    still checked on every request (only the admin who asked for it sees it). The Celery
+    task that writes it carries the same id.
     """
 
     class State(models.TextChoices):
@@ -204,12 +205,13 @@ class ExportJob(models.Model):
     #: Shown, never stored: a finished job whose file has been swept.
     EXPIRED = "expired"
     EXPIRED_LABEL = "已过期"
-    #: A queued or running job not heard from for this long has died (process killed,
-    #: host restarted): it counts as failed. Running jobs beat every CHUNK reports (< 1 s).
-    HEARTBEAT_TIMEOUT = dt.timedelta(minutes=5)
+    #: A job still unfinished this long after it was asked for has been lost (its message
+    #: gone with a broker's data; a killed worker's export is redelivered well before, see
+    #: CELERY_BROKER_TRANSPORT_OPTIONS): it counts as failed and the admin may ask again.
+    GIVE_UP_AFTER = dt.timedelta(hours=3)
     #: Finished files are kept this long, then swept.
     KEEP_FILES_FOR = dt.timedelta(hours=24)
-    STALE_ERROR = "导出进程已中断，请重新导出。"
+    GIVEN_UP_ERROR = "导出未能完成，请重新导出。"
     #: What an export covers (the reports' status it selects, hence the values).
     SCOPE_CHOICES = [("approved", "仅已审核的报表"), ("all", "全部报表")]
 
@@ -229,7 +231,7 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    #: The heartbeat: set on every state change and every chunk of progress.
+    #: Set on every state change and every chunk of progress.
     updated_at = models.DateTimeField("最后更新", default=timezone.now)
 
     class Meta:
@@ -240,10 +242,10 @@ class ExportJob(models.Model):
         return f"{self.year}年度数据导出（{self.get_scope_display()}）"
 
     def current_state(self, now: dt.datetime | None = None) -> str:
-        """The state as the user should see it: a silent job has failed, an old file expired."""
+        """The state as the user should see it: a lost job has failed, an old file expired."""
         now = now or timezone.now()
         if self.state in (self.State.QUEUED, self.State.RUNNING):
-            return (self.State.FAILED if self.updated_at < now - self.HEARTBEAT_TIMEOUT
+            return (self.State.FAILED if self.created_at < now - self.GIVE_UP_AFTER
                     else self.state)
         if self.state == self.State.DONE and (
                 not self.file_name or self.finished_at is None
@@ -257,5 +259,5 @@ class ExportJob(models.Model):
 
     def current_error(self, now: dt.datetime | None = None) -> str:
         if self.state != self.State.FAILED and self.current_state(now) == self.State.FAILED:
-            return self.STALE_ERROR
+            return self.GIVEN_UP_ERROR
         return self.error

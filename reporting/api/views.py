@@ -52,9 +52,8 @@ from reporting.statistics.annexes import (
     Annex,
     Annexes,
     Cell,
-    compute_annexes,
-    compute_rankings,
 )
+from reporting.statistics.cache import compute_annexes, compute_rankings
 
 READERS = (Role.OFFICER, Role.CITY, Role.PROVINCE)
 REVIEWERS = (Role.PROVINCE,)

@@ -23,6 +23,7 @@ from reporting.filing.policy import PolicyDenied, Target, WorkflowError
 from reporting.filing.selectors import approved_values, previous_year_medians
 from reporting.indicators import Value
 from reporting.models import Report, ReportValue, Status, Transition
+from reporting.statistics.cache import schedule_refresh
 
 __all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
            "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
@@ -219,6 +220,7 @@ def approve_report(
     record(request, "report_approved", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
     after_commit(notices.report_approved, report.pk)
+    schedule_refresh(years=[report.year])
     return report
 
 
@@ -240,4 +242,5 @@ def reopen_report(
     record(request, "report_reopened", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
     after_commit(notices.report_reopened, report.pk)
+    schedule_refresh(years=[report.year])
     return report

@@ -13,6 +13,7 @@ every number is a `Cell` of the annexes (or of the city breakdown, whose total r
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,10 +35,14 @@ from reporting.statistics.annexes import (
     Cell,
     CityBreakdown,
     Row,
+    printed_label,
+)
+from reporting.statistics.cache import (
+    FRAGMENT_TIMEOUT,
     compute_annexes,
     compute_city_breakdown,
     compute_rankings,
-    printed_label,
+    page_fragment,
 )
 from reporting.statistics.forms import AnnexForm, RankingForm, StatisticsForm, form_data
 
@@ -54,9 +59,12 @@ def render_index(request: HttpRequest, form: AnnexForm, status: int = 200) -> Ht
     context: dict[str, Any] = {"form": form, "annexes": None, "preview": False}
     if form.is_valid():
         annexes = compute_annexes(**form.annex_arguments())
-        charts = chart_set(annexes, user=request.user)
+        # Computed only when the template renders them: not when the fragment is cached.
+        charts = functools.cache(lambda: chart_set(annexes, user=request.user))
         context.update(annexes=annexes, preview=form.wants_preview, query=form.query(),
-                       charts=charts, charts_json=charts.as_dict())
+                       charts=charts, charts_json=lambda: charts().as_dict(),
+                       fragment=page_fragment(**form.annex_arguments(), user=request.user),
+                       fragment_timeout=FRAGMENT_TIMEOUT)
     return render(request, "reporting/statistics/index.html", context, status=status)
 
 

@@ -1,26 +1,20 @@
-"""Province data-workbook exports that run outside the web request.
+"""Province data-workbook exports that run outside the web request, on a Celery worker.
 
 A large export takes longer than a user should stare at a spinning tab and may outlive a
-gunicorn worker's timeout (120 s), so the web request only records an `ExportJob` and
-starts it; the job writes its file into settings.EXPORT_DIR and reports progress in its
-row, which the job page polls. How a job starts is settings.EXPORT_JOB_RUNNER:
+gunicorn worker's timeout (120 s), so the web request only records an `ExportJob` and, once
+that row is committed, enqueues `reporting.workbook.tasks.run_export` (the task's id is the
+job's). A worker writes the file into settings.EXPORT_DIR and reports progress in the row,
+which the job page polls. The row is what the user owns and sees (state, progress, file);
+delivery and retries are Celery's: the task is acknowledged late, so a worker killed in the
+middle hands the export back to the queue and another worker redoes it from the start.
 
-- "process": a detached `manage.py run_export_jobs --job ID` in its own session, so that a
-  worker timeout, a reload or a restart of gunicorn does not kill it;
-- "inline": in the calling process, after the commit (tests);
-- "worker": nothing is started; a `manage.py run_export_jobs` run by cron (every minute) or
-  a supervisor picks the job up (deployments that may not spawn processes from the web).
-
-`manage.py run_export_jobs` without `--job` runs whatever is still queued.
+Without a broker (`make demo`, the tests) the task runs in-process right after the commit.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -44,7 +38,6 @@ ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 #: What an export covers: "approved" reports only, or "all" of the year's reports.
 SCOPES = tuple(value for value, _label in ExportJob.SCOPE_CHOICES)
 FAILED_MESSAGE = "导出失败，请稍后重新导出；如果问题持续，请联系系统管理员。"
-START_FAILED_MESSAGE = "无法启动导出进程，请稍后重新导出；如果问题持续，请联系系统管理员。"
 
 
 def export_dir() -> Path:
@@ -68,61 +61,42 @@ def reports_to_export(*, year: int, scope: str) -> QuerySet[Report]:
 
 
 def request_export(*, actor: User, year: int, scope: str) -> ExportJob:
-    """Record an export of `year` for `actor` and start it once the row is committed.
+    """Record an export of `year` for `actor` and enqueue it once the row is committed.
 
     An admin has at most one export queued or running: asking again returns that job, so
-    a reload, a double click or a forged link cannot pile up processes.
+    a reload, a double click or a forged link cannot pile up work.
     """
+    from reporting.workbook.tasks import run_export
+
     if scope not in SCOPES:
         raise ValueError(f"unknown export scope {scope!r}")
-    sweep_exports()
     with transaction.atomic():
         active = (ExportJob.objects.filter(requested_by=actor, state__in=ACTIVE_STATES,
-                                           updated_at__gte=_heartbeat_cutoff())
+                                           created_at__gte=_give_up_cutoff())
                   .order_by("-created_at").first())
         if active is not None:
             return active
         job = ExportJob.objects.create(requested_by=actor, year=year, scope=scope)
-        # After the commit: the runner (another process) must be able to see the row.
-        transaction.on_commit(lambda: start_export_job(job_id=job.pk))
+        # After the commit: the worker (another process) must be able to see the row.
+        transaction.on_commit(lambda: run_export.apply_async((str(job.pk),),
+                                                             task_id=str(job.pk)))
     return job
 
 
-def start_export_job(*, job_id: uuid.UUID) -> None:
-    """Start the job as settings.EXPORT_JOB_RUNNER says (see the module docstring)."""
-    runner = getattr(settings, "EXPORT_JOB_RUNNER", "process")
-    if runner == "inline":
-        run_export_job(job_id=job_id)
-        return
-    if runner == "worker":
-        return
-    if runner != "process":
-        raise ValueError(f"unknown EXPORT_JOB_RUNNER {runner!r}")
-    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "run_export_jobs",
-               "--job", str(job_id)]
-    try:
-        # A new session: the export outlives the worker that started it (timeouts,
-        # reloads, restarts). stderr is inherited so its log lines reach the server's log.
-        subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, close_fds=True)
-    except OSError:
-        logger.exception("could not start the export process for job %s", job_id)
-        _finish(job_id, state=State.FAILED, error=START_FAILED_MESSAGE,
-                only_from=(State.QUEUED,))
-
-
 def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
-    """Claim the queued job, write its workbook, and mark it done or failed.
+    """Claim the job, write its workbook, and mark it done or failed (the task's body).
 
-    Returns the job as it stands afterwards. A job that is not queued (already claimed by
-    another runner, finished, or silent for too long) is returned untouched.
+    A job still marked running is claimed again: that is the redelivery of a killed
+    worker's task. Returns the job as it stands afterwards; a finished, failed or unknown
+    job is left untouched. Database errors propagate, for the task to retry.
     """
     job = _claim(job_id)
     if job is None:
         return ExportJob.objects.get(pk=job_id)
     folder = export_dir()
     name = f"{job.pk}.xlsx"
-    partial = folder / f"{job.pk}.part"
+    # One partial file per attempt: a redelivered task never writes into another's file.
+    partial = folder / f"{job.pk}.{uuid.uuid4().hex[:8]}.part"
     try:
         reports = reports_to_export(year=job.year, scope=job.scope)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -132,15 +106,12 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
         # Renamed only when complete: a download never sees half a file.
         os.replace(partial, folder / name)
     except Exception:
-        logger.exception("export job %s failed", job.pk)
         partial.unlink(missing_ok=True)
-        _finish(job.pk, state=State.FAILED, error=FAILED_MESSAGE)
-        return ExportJob.objects.get(pk=job.pk)
+        raise
     with transaction.atomic():
         if not _finish(job.pk, state=State.DONE, file_name=name, rows_done=count,
                        rows_total=count, only_from=(State.RUNNING,)):
-            # Declared dead meanwhile (a very long pause): the user was told to start over.
-            (folder / name).unlink(missing_ok=True)
+            # Finished by another delivery of the same task, or given up meanwhile.
             return ExportJob.objects.get(pk=job.pk)
         job.refresh_from_db()
         record(None, "export_workbook", object_repr=f"data:{job.year}",
@@ -148,28 +119,30 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
     return job
 
 
-def run_queued_export_jobs() -> list[ExportJob]:
-    """Run every queued job, oldest first (the cron or worker deployment)."""
-    fail_stale_jobs()
-    ids = list(ExportJob.objects.filter(state=State.QUEUED).order_by("created_at")
-               .values_list("pk", flat=True))
-    return [run_export_job(job_id=job_id) for job_id in ids]
+def fail_export_job(*, job_id: uuid.UUID) -> None:
+    """The task gave up on the job: the user is told to export again."""
+    _finish(job_id, state=State.FAILED, error=FAILED_MESSAGE)
 
 
-def fail_stale_jobs() -> int:
-    """Mark queued or running jobs that stopped beating as failed; returns how many."""
+def give_up_stale_jobs() -> int:
+    """Mark jobs queued or running for longer than ExportJob.GIVE_UP_AFTER as failed.
+
+    Celery redelivers a killed worker's export; this covers the message itself being lost
+    (a broker restarted without its data), so that the admin can ask again.
+    """
     return (ExportJob.objects
-            .filter(state__in=ACTIVE_STATES, updated_at__lt=_heartbeat_cutoff())
-            .update(state=State.FAILED, error=ExportJob.STALE_ERROR,
+            .filter(state__in=ACTIVE_STATES, created_at__lt=_give_up_cutoff())
+            .update(state=State.FAILED, error=ExportJob.GIVEN_UP_ERROR,
                     finished_at=timezone.now(), updated_at=timezone.now()))
 
 
 def sweep_exports() -> int:
     """Delete finished files older than ExportJob.KEEP_FILES_FOR; returns how many jobs expired.
 
-    The jobs stay (they show as expired); leftovers of crashed runs are removed by age.
+    Run hourly by beat (settings.CELERY_BEAT_SCHEDULE). The jobs stay (they show as
+    expired); leftovers of killed attempts are removed by age.
     """
-    fail_stale_jobs()
+    give_up_stale_jobs()
     cutoff = timezone.now() - ExportJob.KEEP_FILES_FOR
     folder = export_dir()
     expired = 0
@@ -190,32 +163,21 @@ def sweep_exports() -> int:
 # --- the job's row ---------------------------------------------------------------------
 
 
-def _heartbeat_cutoff() -> dt.datetime:
-    return timezone.now() - ExportJob.HEARTBEAT_TIMEOUT
+def _give_up_cutoff():
+    return timezone.now() - ExportJob.GIVE_UP_AFTER
 
 
 def _claim(job_id: uuid.UUID) -> ExportJob | None:
     now = timezone.now()
-    with transaction.atomic():
-        candidates = ExportJob.objects.filter(pk=job_id, state=State.QUEUED,
-                                              updated_at__gte=now - ExportJob.HEARTBEAT_TIMEOUT)
-        if connection.features.has_select_for_update_skip_locked:
-            # A runner already holding the row is claiming it: skip rather than wait.
-            candidates = candidates.select_for_update(skip_locked=True)
-        job = candidates.first()
-        if job is None:
-            return None
-        # The state condition keeps the claim single where rows cannot be locked (SQLite).
-        claimed = ExportJob.objects.filter(pk=job.pk, state=State.QUEUED).update(
-            state=State.RUNNING, started_at=now, updated_at=now)
+    claimed = ExportJob.objects.filter(pk=job_id, state__in=ACTIVE_STATES).update(
+        state=State.RUNNING, started_at=now, updated_at=now, rows_done=0)
     if not claimed:
         return None
-    job.refresh_from_db()
-    return job
+    return ExportJob.objects.get(pk=job_id)
 
 
 def _progress_writer(job_id: uuid.UUID) -> Callable[[int, int], None]:
-    """A `progress` callback for write_data_workbook that stores the counts and the heartbeat.
+    """A `progress` callback for write_data_workbook that stores the counts.
 
     Each update is its own statement in autocommit, so the job page sees it at once.
     """
@@ -228,8 +190,7 @@ def _progress_writer(job_id: uuid.UUID) -> Callable[[int, int], None]:
 
 
 def _finish(job_id: uuid.UUID, *, state: str, error: str = "", file_name: str = "",
-            only_from: tuple[str, ...] = (State.QUEUED, State.RUNNING),
-            **counts: int) -> int:
+            only_from: tuple[str, ...] = ACTIVE_STATES, **counts: int) -> int:
     now = timezone.now()
     return ExportJob.objects.filter(pk=job_id, state__in=only_from).update(
         state=state, error=error, file_name=file_name, finished_at=now, updated_at=now,

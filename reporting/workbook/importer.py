@@ -31,6 +31,7 @@ from reporting.filing import checks
 from reporting.filing.services import snapshot
 from reporting.indicators import Value
 from reporting.models import Report, ReportValue, Status, Transition
+from reporting.statistics.cache import schedule_refresh
 from reporting.workbook.data import (
     CellError,
     DataWorkbook,
@@ -413,6 +414,8 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
                 from_status=write.existing.status if write.existing else "",
                 to_status=status, actor=actor, at=now, comment=comment,
                 snapshot=snapshot(write.values)) for write in chunk], batch_size=BATCH)
+    schedule_refresh(years={write.year for write in writes},
+                     bases=bool(plan.new_bases or plan.changed_bases))
     return inserted
 
 

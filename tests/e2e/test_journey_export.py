@@ -13,14 +13,16 @@ from tests.e2e.support import ADMIN, add_totp_device, assert_fits, expect, log_i
 pytestmark = pytest.mark.e2e
 
 
-def test_admin_follows_a_background_export_to_its_download(journey, settings, tmp_path):
+def test_admin_follows_a_background_export_to_its_download(journey, settings, tmp_path,
+                                                            monkeypatch):
     from openpyxl import load_workbook
 
     from reporting.models import ExportJob, Report, Status
-    from reporting.workbook.exports import run_export_job
+    from reporting.workbook.tasks import run_export
 
     settings.EXPORT_INLINE_MAX_REPORTS = 0  # every export becomes a job
-    settings.EXPORT_JOB_RUNNER = "worker"  # nothing starts it: the journey runs it below
+    # Enqueued into nothing (no worker yet): the journey runs the task below.
+    monkeypatch.setattr(run_export, "apply_async", lambda *args, **kwargs: None)
     settings.EXPORT_DIR = str(tmp_path)
     approved = Report.objects.filter(year=2017, status=Status.APPROVED).count()
 
@@ -37,8 +39,8 @@ def test_admin_follows_a_background_export_to_its_download(journey, settings, tm
     expect(admin.get_by_role("link", name="下载工作簿")).to_be_hidden()
     journey.shot(admin, "queued")
 
-    # The worker (`manage.py run_export_jobs`) picks the job up; the open page notices.
-    run_export_job(job_id=ExportJob.objects.get().pk)
+    # A worker picks the task up; the open page notices.
+    run_export.apply((str(ExportJob.objects.get().pk),))
     expect(admin.locator("#export-state")).to_have_text("已完成", timeout=15_000)
     expect(admin.locator("#export-count")).to_have_text(
         f"已导出 {approved} / {approved} 份报表")

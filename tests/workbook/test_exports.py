@@ -1,8 +1,9 @@
 """Province data-workbook exports that run outside the request, with progress.
 
-Pages are requested through the test client against the real database; jobs run "inline"
-(the same code the detached process runs) and their files are read back with openpyxl.
-Only the process start itself (subprocess.Popen) and forced failures are patched.
+Pages are requested through the test client against the real database; the Celery task
+runs eagerly (no broker in the tests: the same task body a worker runs) when the request's
+transaction commits, and the files are read back with openpyxl. Only forced failures are
+patched; tests/workbook/test_export_worker.py runs a real worker against Redis.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import io
 import os
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
 
-from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -26,16 +25,15 @@ from openpyxl import load_workbook
 from bases.models import AuditEvent, Role
 from reporting.filing import services
 from reporting.models import ExportJob, Report, Status
-from reporting.workbook import exports
+from reporting.workbook import exports, tasks
 from reporting.workbook.data import read_data_workbook, write_data_workbook
 from tests.base import BaseTestCase
 from tests.workbook.helpers import full_values
 
 
-def jobs(runner: str = "inline") -> override_settings:
-    """Every export becomes a job, started by `runner` when the request's work commits
-    ("inline": run in this process)."""
-    return override_settings(EXPORT_INLINE_MAX_REPORTS=0, EXPORT_JOB_RUNNER=runner)
+def jobs() -> override_settings:
+    """Every export becomes a job (its task runs when the request's work commits)."""
+    return override_settings(EXPORT_INLINE_MAX_REPORTS=0)
 
 
 def cells(content: bytes) -> dict[str, list[tuple]]:
@@ -132,7 +130,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertIn('filename="data-2016-all.xlsx"', download["Content-Disposition"])
         self.assertEqual(cells(body(download))["reports"][2][:2], ("A001", 2016))
 
-    def test_progress_and_heartbeat_are_stored_after_every_chunk(self):
+    def test_progress_is_stored_after_every_chunk(self):
         job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
         seen: list[tuple[int, int, str]] = []
 
@@ -193,7 +191,7 @@ class JobExportTests(ExportJobTestCase):
         self.status(job)
         self.client.get(f"/data/export/jobs/{job.pk}/")
         body(self.client.get(f"/data/export/jobs/{job.pk}/download/"))
-        exports.run_export_job(job_id=job.pk)  # a second runner finds nothing to do
+        exports.run_export_job(job_id=job.pk)  # a second delivery finds nothing to do
         event = AuditEvent.objects.get(event="export_workbook")
         self.assertEqual((event.actor, event.object_repr, event.detail, event.outcome),
                          (self.pat, "data:2017", "范围：approved；报表 2 份", "success"))
@@ -213,66 +211,61 @@ class JobExportTests(ExportJobTestCase):
         self.assertNotContains(page, str(others.pk))
 
 
-class CommandTests(ExportJobTestCase):
-    def test_command_with_job_runs_that_queued_job(self):
-        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
-        out = io.StringIO()
-        call_command("run_export_jobs", "--job", str(job.pk), stdout=out)
-        job.refresh_from_db()
-        self.assertEqual((job.state, job.rows_done), (ExportJob.State.DONE, 2))
-        self.assertIn("已完成", out.getvalue())
-        book = read_data_workbook(self.export_dir / job.file_name)
-        self.assertEqual(len(book.reports), 2)
-
-    def test_command_without_job_runs_every_queued_job(self):
-        first = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")
-        second = ExportJob.objects.create(requested_by=self.pat, year=2016, scope="all")
-        call_command("run_export_jobs", stdout=io.StringIO())
-        self.assertEqual({job.state for job in ExportJob.objects.filter(
-            pk__in=[first.pk, second.pk])}, {ExportJob.State.DONE})
-
-    def test_command_refuses_an_unknown_job(self):
-        with self.assertRaisesMessage(CommandError, "没有编号为"):
-            call_command("run_export_jobs", "--job", "00000000-0000-0000-0000-000000000000")
-
-
-class ProcessRunnerTests(ExportJobTestCase):
-    def test_process_runner_starts_a_detached_command_after_the_commit(self):
-        with jobs("process"), \
-                mock.patch("reporting.workbook.exports.subprocess.Popen") as popen, \
+class TaskTests(ExportJobTestCase):
+    def test_the_task_is_enqueued_after_the_commit_with_the_jobs_id(self):
+        with jobs(), mock.patch.object(tasks.run_export, "apply_async") as enqueue, \
                 self.captureOnCommitCallbacks(execute=True):
             self.client.get("/data/export/?year=2017")
-            popen.assert_not_called()  # not before the row is committed
+            enqueue.assert_not_called()  # not before the row is committed
         job = ExportJob.objects.get()
-        (command,), options = popen.call_args
-        self.assertEqual(command[0], sys.executable)
-        self.assertTrue(command[1].endswith("manage.py"))
-        self.assertEqual(command[2:], ["run_export_jobs", "--job", str(job.pk)])
-        self.assertTrue(options["start_new_session"])
-        self.assertEqual(options["stdin"], subprocess.DEVNULL)
-        self.assertEqual(job.state, ExportJob.State.QUEUED)
-
-    def test_a_process_that_cannot_start_fails_the_job_with_a_message(self):
-        with jobs("process"), \
-                mock.patch("reporting.workbook.exports.subprocess.Popen", side_effect=OSError), \
-                self.assertLogs("reporting.workbook.exports", "ERROR"), \
-                self.captureOnCommitCallbacks(execute=True):
-            self.client.get("/data/export/?year=2017")
-        job = ExportJob.objects.get()
-        self.assertEqual(self.status(job)["error"], exports.START_FAILED_MESSAGE)
-
-
-class WorkerRunnerTests(ExportJobTestCase):
-    def test_worker_runner_leaves_the_job_queued_for_run_export_jobs(self):
-        with jobs("worker"), \
-                mock.patch("reporting.workbook.exports.subprocess.Popen") as popen, \
-                self.captureOnCommitCallbacks(execute=True):
-            self.client.get("/data/export/?year=2017")
-        popen.assert_not_called()
-        job = ExportJob.objects.get()
+        enqueue.assert_called_once_with((str(job.pk),), task_id=str(job.pk))
         self.assertEqual(self.status(job)["state"], ExportJob.State.QUEUED)
-        call_command("run_export_jobs", stdout=io.StringIO())  # cron, a minute later
-        self.assertEqual(self.status(job)["state"], ExportJob.State.DONE)
+
+    def test_a_killed_workers_export_is_redone_when_the_task_comes_back(self):
+        job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved",
+                                       state=ExportJob.State.RUNNING, rows_done=1,
+                                       rows_total=2)
+        (self.export_dir / f"{job.pk}.dead.part").parent.mkdir(parents=True, exist_ok=True)
+        (self.export_dir / f"{job.pk}.dead.part").write_bytes(b"half")  # the dead attempt's
+        tasks.run_export.delay(str(job.pk))  # redelivered (acks_late, reject_on_worker_lost)
+        job.refresh_from_db()
+        self.assertEqual((job.state, job.rows_done, job.rows_total), ("done", 2, 2))
+        self.assertEqual(len(read_data_workbook(self.export_dir / job.file_name).reports), 2)
+        options = tasks.run_export
+        self.assertTrue(options.acks_late and options.reject_on_worker_lost)
+
+    def test_a_transient_database_error_is_retried_by_the_task(self):
+        calls = []
+
+        def flaky(target, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+            return write_data_workbook(target, **kwargs)
+
+        with mock.patch.object(exports, "write_data_workbook", side_effect=flaky), \
+                self.assertLogs("reporting.workbook.tasks", "WARNING") as logs:
+            job = self.request_job()
+        self.assertEqual((len(calls), job.state, job.rows_done), (2, "done", 2))
+        self.assertIn("retrying", "\n".join(logs.output))
+        self.assertEqual(sorted(p.suffix for p in self.export_dir.iterdir()), [".xlsx"])
+
+    def test_a_lasting_database_error_fails_the_job_after_three_retries(self):
+        with mock.patch.object(exports, "write_data_workbook",
+                               side_effect=OperationalError("down")) as write, \
+                self.assertLogs("reporting.workbook.tasks", "ERROR") as logs:
+            job = self.request_job()
+        self.assertEqual((write.call_count, job.state), (4, "failed"))
+        self.assertIn("after 3 retries", "\n".join(logs.output))
+        self.assertEqual(self.status(job)["error"], exports.FAILED_MESSAGE)
+
+    def test_a_finished_job_delivered_twice_is_not_written_again(self):
+        job = self.request_job()
+        finished = job.finished_at
+        self.assertEqual(tasks.run_export.delay(str(job.pk)).get(), "done")
+        job.refresh_from_db()
+        self.assertEqual(job.finished_at, finished)
+        self.assertEqual(AuditEvent.objects.filter(event="export_workbook").count(), 1)
 
 
 class AccessTests(ExportJobTestCase):
@@ -304,35 +297,35 @@ class AccessTests(ExportJobTestCase):
 
 
 class FailureTests(ExportJobTestCase):
-    def test_stale_running_job_shows_as_failed_and_is_not_revived(self):
+    def test_a_lost_job_shows_as_failed_after_three_hours_and_the_sweep_records_it(self):
         job = ExportJob.objects.create(
-            requested_by=self.pat, year=2017, scope="approved", state=ExportJob.State.QUEUED,
-            updated_at=timezone.now() - dt.timedelta(minutes=10))
-        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING,
-                                                   rows_done=500, rows_total=3000)
+            requested_by=self.pat, year=2017, scope="approved", state=ExportJob.State.RUNNING,
+            rows_done=500, rows_total=3000, created_at=timezone.now() - dt.timedelta(hours=4))
         data = self.status(job)
         self.assertEqual((data["state"], data["state_label"], data["download_url"]),
                          ("failed", "失败", None))
-        self.assertEqual(data["error"], "导出进程已中断，请重新导出。")
-        self.assertContains(self.client.get(f"/data/export/jobs/{job.pk}/"), "导出进程已中断")
-        # Asking for a new export records the failure and starts afresh.
+        self.assertEqual(data["error"], ExportJob.GIVEN_UP_ERROR)
+        self.assertContains(self.client.get(f"/data/export/jobs/{job.pk}/"), "导出未能完成")
+        # The admin may ask again at once; the hourly sweep records the failure.
         new = self.request_job()
         self.assertNotEqual(new.pk, job.pk)
+        tasks.sweep_exports.delay()
         job.refresh_from_db()
-        self.assertEqual((job.state, job.error), ("failed", "导出进程已中断，请重新导出。"))
+        self.assertEqual((job.state, job.error), ("failed", ExportJob.GIVEN_UP_ERROR))
 
-    def test_stale_queued_job_is_not_claimed(self):
+    def test_a_job_still_running_recently_is_not_given_up(self):
         job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved",
-                                       updated_at=timezone.now() - dt.timedelta(minutes=10))
-        exports.run_export_job(job_id=job.pk)
+                                       state=ExportJob.State.RUNNING,
+                                       created_at=timezone.now() - dt.timedelta(hours=2))
+        exports.sweep_exports()
         job.refresh_from_db()
-        self.assertEqual(job.state, ExportJob.State.QUEUED)
-        self.assertEqual(self.status(job)["state"], "failed")
+        self.assertEqual(job.state, ExportJob.State.RUNNING)
+        self.assertEqual(self.status(job)["state"], "running")
 
     def test_failed_job_shows_a_chinese_error_and_no_download(self):
         with mock.patch.object(exports, "write_data_workbook",
                                side_effect=RuntimeError("disk on fire")), \
-                self.assertLogs("reporting.workbook.exports", "ERROR") as logs:
+                self.assertLogs("reporting.workbook.tasks", "ERROR") as logs:
             job = self.request_job()
         self.assertIn("disk on fire", "\n".join(logs.output))  # the traceback is logged
         self.assertEqual(job.state, ExportJob.State.FAILED)
@@ -354,7 +347,7 @@ class FailureTests(ExportJobTestCase):
             finished_at=timezone.now() - dt.timedelta(hours=25))
         self.assertTrue((self.export_dir / old.file_name).exists())
         self.assertEqual(self.status(old)["state"], "expired")
-        self.request_job("/data/export/?year=2016&status=all")  # a new request sweeps
+        tasks.sweep_exports.delay()  # beat, hourly
         old.refresh_from_db()
         self.assertEqual(old.file_name, "")
         self.assertFalse((self.export_dir / f"{old.pk}.xlsx").exists())
