@@ -14,11 +14,12 @@ from rest_framework.response import Response
 
 from bases.access import get_base
 from reporting import indicators
-from reporting.api.serializers import json_value
+from reporting.api.serializers import error_serializer, json_value
 from reporting.api.views import CODE, READ_ERRORS, ApiView
 from reporting.filing.prefill import prefill_for
 from reporting.years import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN
 
+YearError = error_serializer("PrefillYearError", "year")
 YEAR = OpenApiParameter("year", int, OpenApiParameter.PATH, description="reporting year")
 
 
@@ -48,7 +49,8 @@ class PrefillView(ApiView):
         self.base = get_base(request, kwargs["code"])
 
     @extend_schema(summary="Pre-fill of a year's report from the ledger and the roster",
-                   parameters=[CODE, YEAR], responses={200: PrefillSerializer, **READ_ERRORS})
+                   parameters=[CODE, YEAR],
+                   responses={200: PrefillSerializer, 400: YearError, **READ_ERRORS})
     def get(self, request: Request, code: str, year: int) -> Response:
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise ValidationError({"year": [YEAR_MESSAGE]})
