@@ -37,7 +37,7 @@ def submit_explaining_findings(page) -> None:
         boxes = page.locator("textarea[name^=explain__]")
         for n in range(boxes.count()):
             boxes.nth(n).fill(EXPLANATION)
-        page.get_by_role("button", name="提交审核", exact=True).tap()
+        page.get_by_role("button", name="提交审核", exact=True).click()
         expect(page.locator(".messages")).to_contain_text(re.compile("报表已提交|需要填写情况说明"))
         assert page.locator("textarea[name^='explain__ledger_differs']").count() == 0
         if "报表已提交" in page.locator(".messages").inner_text():
