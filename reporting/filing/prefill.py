@@ -73,7 +73,8 @@ def prefill_for(base: Base, year: int, *, report: Report | None = None) -> Prefi
     whatever their size. `report`: the base's report of the year when the caller has it
     (its completeness flags); otherwise it is looked up."""
     if report is None:
-        report = Report.objects.filter(base=base, year=year).only(
+        # order_by(): the model's default order would join the bases for nothing.
+        report = Report.objects.filter(base=base, year=year).order_by().only(
             "ledger_complete", "roster_complete").first()
     computed = {LEDGER: _ledger_values(base, year), ROSTER: _roster_values(base, year)}
     values: dict[str, Value] = {}

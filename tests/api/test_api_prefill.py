@@ -88,3 +88,41 @@ class PrefillApiTests(ApiTestCase):
         self.assertEqual(response.status_code, 405)
         self.assertEqual(self.call("bob", "post", "/bases/A001/prefill/2018/", {}).status_code,
                          404)
+
+
+class CompletenessOverApiTests(ApiTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.open_round(2018)
+        activity(cls.base_a, dt.date(2018, 3, 5), "training", 30)
+
+    def test_patch_declares_the_ledger_complete_and_submit_then_asks_for_an_explanation(self):
+        report = self.draft(svc_training_sessions=5)
+        response = self.call("alice", "patch", f"/reports/{report.pk}/",
+                             {"version": report.version, "ledger_complete": True})
+        self.assertEqual(response.status_code, 200, response.json())
+        self.assertIs(response.json()["ledger_complete"], True)
+        self.assertIs(response.json()["roster_complete"], False)
+        version = response.json()["version"]
+        response = self.call("alice", "post", f"/reports/{report.pk}/submit/",
+                             {"version": version})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("ledger_differs:svc_training_sessions",
+                      [w["check"] for w in response.json()["warnings"]])
+
+    def test_a_patch_without_the_flags_leaves_them_as_they_are(self):
+        report = self.draft()
+        services.save_draft(base=self.base_a, year=2018, actor=self.alice,
+                            version=report.version, values={}, merge=True, ledger_complete=True)
+        report.refresh_from_db()
+        response = self.call("alice", "patch", f"/reports/{report.pk}/",
+                             {"version": report.version, "values": {"service_staff": 12}})
+        self.assertIs(response.json()["ledger_complete"], True)
+
+    def test_a_flag_that_is_not_a_boolean_is_refused(self):
+        report = self.draft()
+        response = self.call("alice", "patch", f"/reports/{report.pk}/",
+                             {"version": report.version, "ledger_complete": "yes"})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("ledger_complete", response.json())
