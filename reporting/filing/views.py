@@ -26,7 +26,7 @@ from reporting.filing.completeness import completeness, write_completeness_workb
 from reporting.filing.filters import ReportFilter
 from reporting.filing.forms import ExtensionForm, PrefillForm, ReportForm, ReviewForm, RoundForm
 from reporting.filing.policy import Target
-from reporting.filing.prefill import prefill_for
+from reporting.filing.prefill import Prefill, prefill_for
 from reporting.filing.presentation import build_sections, display_snapshot
 from reporting.filing.rounds import deadline_for
 from reporting.filing.selectors import (
@@ -131,7 +131,7 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
     return render(request, "reporting/report.html", context, status=status)
 
 
-def _record_choices(records) -> list[tuple[str, str]]:
+def _record_choices(records: Prefill) -> list[tuple[str, str]]:
     """The fill buttons (source, label): one per record the base keeps, and both at once."""
     kept = [source for source in indicators.RECORD_LABELS if source in records.sources.values()]
     choices = [(source, f"从{indicators.RECORD_LABELS[source]}填入") for source in kept]
