@@ -121,6 +121,19 @@ class PrefillFormTests(BaseTestCase):
                                          'id="id_ledger_complete" checked')
 
 
+    def test_readers_see_the_record_figures_and_the_officers_declarations(self):
+        services.save_draft(base=self.base_a, year=2018, actor=self.alice, version=None,
+                            values={"employees": 7}, roster_complete=True)
+        for reader in (self.carol, self.pat):
+            self.login(reader)
+            response = self.page()
+            self.assertContains(response, '名册：<span class="record-value">40</span>'
+                                          '<span class="muted">（与填报值不同）</span>')
+            self.assertContains(response, "本年度名册完整：是（信息管理员已声明）")
+            self.assertContains(response, "本年度台帐完整：未声明")
+            self.assertNotContains(response, "从台帐填入")
+
+
 class CompletenessCheckTests(BaseTestCase):
     """A figure that differs from a record declared complete needs an explanation."""
 
