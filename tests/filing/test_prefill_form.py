@@ -75,6 +75,15 @@ class PrefillFormTests(BaseTestCase):
         self.assertEqual(values["resident_enterprises"], 1)
         self.assertNotIn("svc_training_sessions", values)
 
+    def test_the_service_fills_over_the_figures_it_is_given(self):
+        report, filled = services.fill_from_records(
+            base=self.base_a, year=2018, actor=self.alice, sources={"ledger"}, version=None,
+            values={"building_area": 5, "svc_training_sessions": 99}, ledger_complete=True)
+        values = report.value_map()
+        self.assertEqual((values["building_area"], values["svc_training_sessions"]), (5, 2))
+        self.assertIn("svc_training_sessions", filled)
+        self.assertTrue(report.ledger_complete)
+
     def test_filling_both_at_once(self):
         self.fill("all")
         values = Report.objects.get(base=self.base_a, year=2018).value_map()
