@@ -490,3 +490,29 @@ def with_derived(values: dict[str, Value]) -> dict[str, Value]:
         if all(part is not None for part in parts):
             result[indicator.code] = sum(parts)  # type: ignore[arg-type]
     return result
+
+
+LEDGER = "ledger"
+ROSTER = "roster"
+#: How the report names each record it can be pre-filled from.
+RECORD_LABELS: dict[str, str] = {LEDGER: "台帐", ROSTER: "名册"}
+
+
+def record_sources() -> dict[str, str]:
+    """{code: LEDGER | ROSTER}: the figures the service ledger and the resident-enterprise
+    roster compute (SPEC sections 9 and 10), in catalog order, derived ones included.
+
+    The ledger: every service category's two figures, the institutions, the platform's
+    interconnection. The roster: the resident and small-micro counts and the whole
+    `enterprises` section (patents derived from its three kinds as everywhere).
+    """
+    ledger = {code for c in SERVICE_CATEGORIES for code in (c.sessions_code, c.enterprises_code)}
+    ledger |= {"third_party_institutions", "platform_interconnected"}
+    roster = {"resident_enterprises", "small_micro_enterprises"}
+    sources = {}
+    for indicator in CATALOG:
+        if indicator.code in ledger:
+            sources[indicator.code] = LEDGER
+        elif indicator.code in roster or indicator.section == ENTERPRISES:
+            sources[indicator.code] = ROSTER
+    return sources

@@ -106,6 +106,10 @@ class Report(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     explanations = models.JSONField("情况说明", default=dict, blank=True)
     field_comments = models.JSONField("审核意见（字段）", default=dict, blank=True)
+    # The officer's word that the year's service ledger / roster is complete: a reported
+    # figure that then differs from the one computed from it needs an explanation.
+    ledger_complete = models.BooleanField("本年度台帐完整", default=False)
+    roster_complete = models.BooleanField("本年度名册完整", default=False)
     review_comment = models.TextField("审核意见", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,5 +13,6 @@ urlpatterns = [
          name="completeness_workbook"),
     path("bases/<str:code>/reports/<int:year>/", views.report_page, name="report"),
     path("bases/<str:code>/reports/<int:year>/review/", views.report_review, name="review"),
+    path("bases/<str:code>/reports/<int:year>/prefill/", views.report_prefill, name="prefill"),
 ]
 urlpatterns += workbook_urls.urlpatterns

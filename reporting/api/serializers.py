@@ -334,7 +334,8 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "base_code", "base_name", "city", "year", "status", "version", "values",
-                  "field_comments", "explanations", "review_comment", "created_at",
+                  "field_comments", "explanations", "ledger_complete", "roster_complete",
+                  "review_comment", "created_at",
                   "updated_at", "first_submitted_at", "submitted_at", "approved_at"]
         read_only_fields = fields
 
@@ -365,6 +366,11 @@ class ReportCreateSerializer(serializers.Serializer):
 class ReportUpdateSerializer(serializers.Serializer):
     version = StrictIntegerField(min_value=1, help_text="the version you last read")
     values = EnteredValuesSerializer(required=False)
+    ledger_complete = StrictBooleanField(
+        required=False, help_text="本年度台帐完整: figures that differ from the service ledger's "
+                                  "then need an explanation (left out: unchanged)")
+    roster_complete = StrictBooleanField(
+        required=False, help_text="本年度名册完整: the same for the resident-enterprise roster")
 
 
 class SubmitSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from reporting.api import admin as _api_admin  # noqa: F401  (replaces DRF's tok
 from reporting.api import ledger, roster
 from reporting.api import views as api
 from reporting.api.guards import JsonErrorsMixin
+from reporting.api.prefill import PrefillView
 
 SIDECAR = "drf_spectacular_sidecar/swagger-ui-dist/"
 
@@ -42,6 +43,7 @@ urlpatterns = [
     api_path("v1/indicators/", api.IndicatorList, "api-indicators"),
     api_path("v1/bases/", api.BaseList, "api-bases"),
     api_path("v1/bases/<str:code>/", api.BaseDetail, "api-base"),
+    api_path("v1/bases/<str:code>/prefill/<int:year>/", PrefillView, "api-prefill"),
     api_path("v1/rounds/", api.RoundList, "api-rounds"),
     api_path("v1/reports/", api.ReportList, "api-reports"),
     api_path("v1/reports/<str:pk>/", api.ReportDetail, "api-report"),

@@ -334,7 +334,8 @@ class ReportDetail(ReportObjectView):
         data = self.validated(s.ReportUpdateSerializer, request.data)
         services.save_draft(base=report.base, year=report.year, actor=request.user,
                             values=data.get("values", {}), version=data["version"], merge=True,
-                            request=request)
+                            ledger_complete=data.get("ledger_complete"),
+                            roster_complete=data.get("roster_complete"), request=request)
         return report_response(report)
 
 

@@ -136,3 +136,28 @@ def medians_by_code(rows: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
 
 def missing_explanations(findings: list[Finding], explanations: dict[str, str]) -> list[Finding]:
     return [f for f in findings if not str(explanations.get(f.check, "")).strip()]
+
+
+#: The completeness soft check's kind per record (SPEC section 4, "Ledger and roster").
+RECORD_CHECKS: dict[str, str] = {"ledger": "ledger_differs", "roster": "roster_differs"}
+
+
+def record_findings(values: Values, records: Values, sources: dict[str, str], *,
+                    complete: set[str]) -> list[Finding]:
+    """A reported figure that differs from the one computed from a record the officer has
+    declared complete for the year ("本年度台帐完整" / "本年度名册完整"). Derived figures
+    are left to their parts; a figure not yet reported is not a difference (a required one
+    is the hard check's)."""
+    findings: list[Finding] = []
+    for indicator in indicators.ENTERED:
+        source = sources.get(indicator.code)
+        if source not in complete:
+            continue
+        value, recorded = values.get(indicator.code), records.get(indicator.code)
+        if value is None or recorded is None or value == recorded:
+            continue
+        shown = ("是" if recorded else "否") if isinstance(recorded, bool) else recorded
+        label = indicators.RECORD_LABELS[source]
+        findings.append(Finding(RECORD_CHECKS[source], indicator.code,
+                                f"与本年度{label}不一致（{label}：{shown}），请说明原因"))
+    return findings

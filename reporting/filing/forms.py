@@ -51,9 +51,16 @@ class YesNoSelect(forms.Select):
 
 
 class ReportForm(forms.Form):
-    """One field per entered indicator, built from the catalog."""
+    """One field per entered indicator, built from the catalog, and the officer's
+    declarations that the year's ledger and roster are complete (SPEC section 4)."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    ledger_complete = forms.BooleanField(
+        label="本年度台帐完整", required=False,
+        widget=forms.CheckboxInput(attrs={"form": "report-form"}))
+    roster_complete = forms.BooleanField(
+        label="本年度名册完整", required=False,
+        widget=forms.CheckboxInput(attrs={"form": "report-form"}))
 
     def __init__(self, *args, values: dict[str, Value] | None = None, **kwargs) -> None:
         if values is not None:
@@ -90,6 +97,20 @@ class ReportForm(forms.Form):
     def explanations(self) -> dict[str, str]:
         return {key[len(EXPLAIN_PREFIX):]: text[:2000] for key, text in self.data.items()
                 if key.startswith(EXPLAIN_PREFIX)}
+
+
+class PrefillForm(forms.Form):
+    """The fill button: which record(s) to fill the report from, and the version seen."""
+
+    SOURCES: dict[str, set[str]] = {indicators.LEDGER: {indicators.LEDGER},
+                                    indicators.ROSTER: {indicators.ROSTER},
+                                    "all": {indicators.LEDGER, indicators.ROSTER}}
+    source = forms.ChoiceField(choices=[(key, key) for key in SOURCES])
+    version = forms.IntegerField(required=False, min_value=0)
+
+    @property
+    def sources(self) -> set[str]:
+        return self.SOURCES[self.cleaned_data["source"]]
 
 
 class ReviewForm(forms.Form):

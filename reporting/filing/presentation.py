@@ -47,6 +47,9 @@ class FigureRow:
     comment: str = ""
     findings: list[Finding] = field(default_factory=list)
     explanations: dict[str, str] = field(default_factory=dict)
+    #: The figure computed from the base's ledger or roster, and which one ("" if none).
+    record: Value | None = None
+    record_source: str = ""
 
     @property
     def code(self) -> str:
@@ -75,6 +78,18 @@ class FigureRow:
         return change_percent(self.value, self.previous)
 
     @property
+    def record_label(self) -> str:
+        return indicators.RECORD_LABELS.get(self.record_source, "")
+
+    @property
+    def record_shown(self) -> str:
+        return display(self.indicator, self.record)
+
+    @property
+    def record_differs(self) -> bool:
+        return self.value is not None and self.record is not None and self.value != self.record
+
+    @property
     def finding_items(self) -> list[tuple[Finding, str]]:
         return [(f, self.explanations.get(f.check, "")) for f in self.findings]
 
@@ -95,11 +110,14 @@ def build_sections(
     field_comments: dict[str, str] | None = None,
     findings: list[Finding] | None = None,
     explanations: dict[str, str] | None = None,
+    records: dict[str, Value] | None = None,
+    record_sources: dict[str, str] | None = None,
 ) -> list[Section]:
     values = indicators.with_derived({k: v for k, v in values.items() if v is not None})
     previous = indicators.with_derived(previous)
     field_comments = field_comments or {}
     explanations = explanations or {}
+    records, record_sources = records or {}, record_sources or {}
     by_field: dict[str, list[Finding]] = {}
     for finding in findings or []:
         by_field.setdefault(finding.field, []).append(finding)
@@ -108,7 +126,8 @@ def build_sections(
         bound = form[indicator.code] if form is not None and not indicator.derived else None
         return FigureRow(indicator, values.get(indicator.code), previous.get(indicator.code),
                          bound, field_comments.get(indicator.code, ""),
-                         by_field.get(indicator.code, []), explanations)
+                         by_field.get(indicator.code, []), explanations,
+                         records.get(indicator.code), record_sources.get(indicator.code, ""))
 
     sections = []
     for key, label in indicators.SECTIONS.items():

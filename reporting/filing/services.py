@@ -18,7 +18,7 @@ from bases.audit import record
 from bases.models import Base, User
 from bases.notices.services import after_commit
 from reporting import indicators, notices
-from reporting.filing import checks, policy
+from reporting.filing import checks, policy, prefill
 from reporting.filing.policy import PolicyDenied, Target, WorkflowError
 from reporting.filing.selectors import approved_values, previous_year_medians
 from reporting.indicators import Value
@@ -26,8 +26,8 @@ from reporting.models import Report, ReportValue, Status, Transition
 from reporting.statistics.cache import schedule_refresh
 
 __all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
-           "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
-           "submit_report", "write_values"]
+           "fill_from_records", "findings_for", "reopen_report", "return_report", "save_draft",
+           "snapshot", "submit_report", "write_values"]
 
 
 class StaleVersion(WorkflowError):
@@ -97,12 +97,15 @@ def save_draft(
     values: dict[str, Value | None],
     version: int | None,
     merge: bool = False,
+    ledger_complete: bool | None = None,
+    roster_complete: bool | None = None,
     request: HttpRequest | None = None,
 ) -> Report:
     """Keep the officer's figures, complete or not; no checks beyond types and bounds.
 
     `values` replace the report's figures; with `merge`, they are changes to the figures
     as they stand under the lock (None clears one), as the API's PATCH sends them.
+    `ledger_complete` / `roster_complete`: the officer's declarations (None: unchanged).
     """
     report = Report.objects.filter(base=base, year=year).first()
     if report is not None:
@@ -120,7 +123,13 @@ def save_draft(
         values = {**report.value_map(), **values}
     write_values(report, values)
     report.version += 1
-    report.save(update_fields=["version", "updated_at"])
+    fields = ["version", "updated_at"]
+    for name, declared in (("ledger_complete", ledger_complete),
+                           ("roster_complete", roster_complete)):
+        if declared is not None:
+            setattr(report, name, declared)
+            fields.append(name)
+    report.save(update_fields=fields)
     record(request, "report_saved", object_repr=f"report:{base.code}/{year}", actor=actor)
     return report
 
@@ -134,7 +143,7 @@ def findings_for(report: Report, values: dict[str, Value | None], *,
         previous=approved_values(report.base_id, report.year - 1) if previous is None
         else previous,
         medians=previous_year_medians(report.year),
-    )
+    ) + prefill.record_findings(report, values)
 
 
 @transaction.atomic
@@ -244,3 +253,38 @@ def reopen_report(
     after_commit(notices.report_reopened, report.pk)
     schedule_refresh(years=[report.year])
     return report
+
+
+@transaction.atomic
+def fill_from_records(
+    *,
+    base: Base,
+    year: int,
+    actor: User,
+    sources: set[str],
+    version: int | None,
+    values: dict[str, Value | None] | None = None,
+    ledger_complete: bool | None = None,
+    roster_complete: bool | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[Report, list[str]]:
+    """Fill the report's figures from the ledger and/or the roster (`sources`): a draft save
+    (`save_draft`, the same rules), audited as a fill. `values`: the officer's figures as
+    on the form, kept where the records compute nothing; None keeps the stored ones.
+    Returns the report and the codes filled."""
+    records = prefill.prefill_for(base, year)
+    filled = records.entered_from(sources)
+    used = [source for source in indicators.RECORD_LABELS
+            if source in sources and source in {records.sources[code] for code in filled}]
+    if not filled:
+        asked = "、".join(label for source, label in indicators.RECORD_LABELS.items()
+                          if source in sources)
+        raise WorkflowError(f"本基地尚未建立{asked}，没有可填入的数据。")
+    report = save_draft(base=base, year=year, actor=actor, version=version,
+                        values={**(values or {}), **filled}, merge=values is None,
+                        ledger_complete=ledger_complete, roster_complete=roster_complete,
+                        request=request)
+    labels = "、".join(indicators.RECORD_LABELS[source] for source in used)
+    record(request, "report_prefilled", object_repr=f"report:{base.code}/{year}", actor=actor,
+           detail=f"从{labels}填入报表草稿：{len(filled)}项（{'、'.join(filled)}）")
+    return report, list(filled)

@@ -20,11 +20,13 @@ from bases.access import get_base, outside_scope, require_role
 from bases.audit import record
 from bases.hooks import PageSection
 from bases.models import Base, HandoverRequest, Role
+from reporting import indicators
 from reporting.filing import policy, rounds, services
 from reporting.filing.completeness import completeness, write_completeness_workbook
 from reporting.filing.filters import ReportFilter
-from reporting.filing.forms import ExtensionForm, ReportForm, ReviewForm, RoundForm
+from reporting.filing.forms import ExtensionForm, PrefillForm, ReportForm, ReviewForm, RoundForm
 from reporting.filing.policy import Target
+from reporting.filing.prefill import Prefill, prefill_for
 from reporting.filing.presentation import build_sections, display_snapshot
 from reporting.filing.rounds import deadline_for
 from reporting.filing.selectors import (
@@ -93,7 +95,11 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
         findings = (services.findings_for(report, values, previous=previous)
                     if report and values else [])
     if form is None and editable:
-        form = ReportForm(values=values, initial={"version": report.version if report else None})
+        form = ReportForm(values=values, initial={
+            "version": report.version if report else None,
+            "ledger_complete": bool(report and report.ledger_complete),
+            "roster_complete": bool(report and report.roster_complete)})
+    records = prefill_for(base, year, report=report)
     review = {action: decide(user, target) for action, decide in REVIEW_DECISIONS.items()}
     context = {
         "base": base,
@@ -109,7 +115,10 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
             findings=findings,
             explanations={**(report.explanations if report else {}),
                           **(form.explanations() if form is not None and form.is_bound else {})},
+            records=records.values, record_sources=records.sources,
         ),
+        "records": records,
+        "record_choices": _record_choices(records),
         "changes": [(indicator, display_snapshot(indicator, old), display_snapshot(indicator, new))
                     for indicator, old, new in changes_since_previous_submission(report)]
         if report else [],
@@ -120,6 +129,16 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
         else review["approve"].reason,
     }
     return render(request, "reporting/report.html", context, status=status)
+
+
+def _record_choices(records: Prefill) -> list[tuple[str, str]]:
+    """The fill buttons (source, label): one per record the base keeps, and both at once."""
+    kept = [source for source in indicators.RECORD_LABELS if source in records.sources.values()]
+    choices = [(source, f"从{indicators.RECORD_LABELS[source]}填入") for source in kept]
+    if len(kept) > 1:
+        choices.append(("all", "从" + "和".join(indicators.RECORD_LABELS[s] for s in kept)
+                        + "填入"))
+    return choices
 
 
 def _refused(request: HttpRequest, code: str, year: int,
@@ -162,6 +181,8 @@ def _file(request: HttpRequest, form: ReportForm, *, target: Target, submit: boo
         with transaction.atomic():
             report = services.save_draft(base=base, year=year, actor=request.user,
                                          values=form.parsed, version=form.cleaned_data["version"],
+                                         ledger_complete=form.cleaned_data["ledger_complete"],
+                                         roster_complete=form.cleaned_data["roster_complete"],
                                          request=request)
             if submit:
                 services.submit_report(report=report, actor=request.user, version=report.version,
@@ -184,6 +205,33 @@ def _file(request: HttpRequest, form: ReportForm, *, target: Target, submit: boo
         return form.parsed, []
     messages.success(request, "报表已提交，等待省级审核。" if submit else "草稿已保存。")
     return redirect("reporting:report", code=base.code, year=year)
+
+
+@require_POST
+def report_prefill(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The fill buttons: the report's figures from the base's ledger and/or roster, saved as
+    a draft (services.fill_from_records)."""
+    target = _target_for_page(request, code, year)
+    back = redirect("reporting:report", code=target.base.code, year=year)
+    form = PrefillForm(request.POST)
+    try:
+        policy.enforce(request, policy.may_edit(request.user, target), target.label)
+        if not form.is_valid():
+            messages.error(request, "填入请求不完整，请刷新页面后重试。")
+            return back
+        _, filled = services.fill_from_records(
+            base=target.base, year=year, actor=request.user, sources=form.sources,
+            version=form.cleaned_data["version"], request=request)
+    except services.PolicyDenied as exc:
+        return _refused(request, code, year, exc)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return back
+    labels = "和".join(label for source, label in indicators.RECORD_LABELS.items()
+                      if source in form.sources)
+    messages.success(request, f"已从{labels}填入{len(filled)}项数据并保存为草稿，"
+                              "请核对后再提交审核。")
+    return back
 
 
 @require_POST

@@ -4,9 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from bases.models import Base, City, Role
+from bases.models import Base, City, Role, User
 from bases.services import provision_account
 from reporting.demo.data import demo_bases
+from reporting.demo.records import ROSTER_YEAR, keep_ledger, keep_roster
 from reporting.filing import rounds
 from reporting.models import Status
 from reporting.workbook.data import DataWorkbook
@@ -35,24 +36,37 @@ class Command(BaseCommand):
             self.load()
         self.print_logins()
 
-    def load(self) -> None:
-        demo = demo_bases()
-        # The demo goes through the real import: the same checks and history as a workbook.
+    def import_reports(self, demo: list, years) -> int:
+        """The demo goes through the real import: the same checks and history as a workbook."""
         book = DataWorkbook.from_records(
             bases=[{"code": b.code, "name": b.name, "city": b.city, "county": b.county,
                     "batch": b.batch} for b in demo],
             reports=[(b.code, year, values) for b in demo for year, values in
-                     sorted(b.values.items())],
+                     sorted(b.values.items()) if year in years],
         )
         result = import_book(book=book, actor=None, status=Status.APPROVED, source="seed_demo")
         if not result.ok:
             raise CommandError("演示数据未通过校验：\n" + "\n".join(map(str, result.errors)))
+        return result.reports_created
+
+    def load(self) -> None:
+        demo = demo_bases()
+        # The records (the roster's ROSTER_YEAR figures, the institutions cooperating since
+        # then) are kept before that year's reports are approved, which locks their year, as
+        # a base would have kept them during the year.
+        reports_created = self.import_reports(demo, range(ROSTER_YEAR))
         extra = {b.code: b for b in demo}
         bases = list(Base.objects.all())
         for base in bases:
             base.year_designated = extra[base.code].year_designated
             base.operator = extra[base.code].operator
         Base.objects.bulk_update(bases, ["year_designated", "operator"])
+        self.provision_accounts()
+        officer = User.objects.get(username="cs_officer")
+        enterprises = keep_roster(base=officer.base, officer=officer, seed=ROSTER_YEAR,
+                                  report=extra[officer.base.code].values[ROSTER_YEAR])
+        activities = self.keep_ledgers(extra)
+        reports_created += self.import_reports(demo, range(ROSTER_YEAR, 2100))
 
         today = timezone.localdate()
         # Through the rounds' services, as the province would: validated and audited.
@@ -62,7 +76,13 @@ class Command(BaseCommand):
             rounds.close_round(round_=past, actor=None)
         rounds.open_round(year=2018, opens_on=dt.date(2018, 1, 1),
                           deadline=today + dt.timedelta(days=90), actor=None)
+        self.stdout.write(self.style.SUCCESS(
+            f"已载入 {len(demo)} 个基地、{reports_created} 份已审核报表，"
+            f"2018年度报送开放至 {today + dt.timedelta(days=90)}；"
+            f"两个演示基地的2018年服务台帐（{activities} 条服务活动），"
+            f"{officer.base.name}的入驻企业名册（{enterprises} 家企业）。"))
 
+    def provision_accounts(self) -> None:
         flagship = Base.objects.get(name=CHANGSHA_FLAGSHIP)
         second_batch = Base.objects.filter(batch=2).order_by("code").first()
         for username, role, scope in (
@@ -75,9 +95,15 @@ class Command(BaseCommand):
         ):
             provision_account(username=username, role=role, password=DEMO_PASSWORD, **scope)
         add_demo_platform(flagship)
-        self.stdout.write(self.style.SUCCESS(
-            f"已载入 {len(demo)} 个基地、{result.reports_created} 份已审核报表，"
-            f"2018年度报送开放至 {today + dt.timedelta(days=90)}。"))
+
+    def keep_ledgers(self, demo: dict) -> int:
+        """A 2018 ledger for each demo officer's base, sized after its 2017 report."""
+        kept = 0
+        for seed, username in enumerate(("cs_officer", "b2_officer"), start=2018):
+            officer = User.objects.select_related("base").get(username=username)
+            kept += keep_ledger(base=officer.base, officer=officer, seed=seed,
+                                reference=demo[officer.base.code].values[2017])
+        return kept
 
     def print_logins(self) -> None:
         flagship = Base.objects.filter(name=CHANGSHA_FLAGSHIP).first()
