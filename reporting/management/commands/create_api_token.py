@@ -14,7 +14,7 @@ from bases.audit import record
 from bases.models import Role, User
 
 #: Roles that have anything to read through the API (security and audit admins do not).
-API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE)
+API_ROLES = (Role.OFFICER, Role.CITY, Role.CITY_REVIEWER, Role.PROVINCE)
 
 
 class Command(BaseCommand):
