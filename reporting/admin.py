@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
@@ -8,12 +9,28 @@ from reporting.filing.policy import WorkflowError
 from reporting.models import ExportJob, Extension, Report, Round
 
 
+class RoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = "__all__"
+
+    def clean(self) -> dict:
+        # The service refuses it too (under the round's lock); here it is a field error.
+        cleaned = super().clean()
+        if (self.instance.pk is not None and "review_levels" in self.changed_data
+                and rounds.city_reviewed(self.instance)):
+            self.add_error("review_levels", rounds.MODE_LOCKED_MESSAGE)
+        return cleaned
+
+
 @admin.register(Round)
 class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
     """The form runs Round.clean (year range, dates' order, one round a year); the writes go
     through reporting.filing.rounds, like the pages' and the API's, and are audited there."""
 
-    list_display = ("year", "opens_on", "deadline", "closed_at")
+    form = RoundAdminForm
+    list_display = ("year", "opens_on", "deadline", "review_levels", "city_review_deadline",
+                    "closed_at")
     readonly_fields = ("closed_at", "opened_by")
     roles = (Role.PROVINCE,)
     actions = ("close_rounds", "reopen_rounds")
@@ -26,12 +43,17 @@ class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
         if change:
             saved = rounds.reschedule_round(round_=obj, opens_on=obj.opens_on,
                                             deadline=obj.deadline, actor=request.user,
+                                            review_levels=obj.review_levels,
+                                            city_review_deadline=obj.city_review_deadline,
                                             request=request)
         else:
             saved = rounds.open_round(year=obj.year, opens_on=obj.opens_on,
                                       deadline=obj.deadline, actor=request.user,
+                                      review_levels=obj.review_levels,
+                                      city_review_deadline=obj.city_review_deadline,
                                       request=request)
         obj.pk, obj.opened_by, obj.closed_at = saved.pk, saved.opened_by, saved.closed_at
+        obj.city_review_deadline = saved.city_review_deadline
 
     def _each(self, request: HttpRequest, queryset, service, done: str) -> None:
         for round_ in queryset:

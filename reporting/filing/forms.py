@@ -93,7 +93,8 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    ACTIONS = [("approve", "审核通过"), ("return", "退回修改"), ("reopen", "重新打开")]
+    ACTIONS = [("approve", "审核通过"), ("return", "退回修改"), ("reopen", "重新打开"),
+               ("city_approve", "市州初审通过"), ("override", "越级审核")]
     action = forms.ChoiceField(choices=ACTIONS)
     version = forms.IntegerField(min_value=0)
     comment = forms.CharField(required=False, max_length=4000)
@@ -105,13 +106,25 @@ class ReviewForm(forms.Form):
 
 
 class RoundForm(forms.ModelForm):
-    """The year range and the dates' order are the model's rules (Round.clean)."""
+    """The year range and the dates' order are the model's rules (Round.clean); a two-level
+    round left without a city review deadline gets the default one (reporting.filing.rounds)."""
 
     class Meta:
         model = Round
-        fields = ["year", "opens_on", "deadline"]
+        fields = ["year", "opens_on", "deadline", "review_levels", "city_review_deadline"]
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
-                   "deadline": forms.DateInput(attrs={"type": "date"})}
+                   "deadline": forms.DateInput(attrs={"type": "date"}),
+                   "city_review_deadline": forms.DateInput(attrs={"type": "date"})}
+
+
+class ReviewModeForm(forms.ModelForm):
+    """The round page's 审核方式: the mode and the city review deadline (the service refuses
+    a change of mode once a city has reviewed a report)."""
+
+    class Meta:
+        model = Round
+        fields = ["review_levels", "city_review_deadline"]
+        widgets = {"city_review_deadline": forms.DateInput(attrs={"type": "date"})}
 
 
 class ExtensionForm(forms.Form):
