@@ -5,14 +5,17 @@ from django.http import HttpRequest
 from bases.admin import RoleAdminMixin
 from bases.models import Role
 from reporting.filing import rounds
+from reporting.filing.forms import review_levels_field
 from reporting.filing.policy import WorkflowError
 from reporting.models import ExportJob, Extension, Report, Round
 
 
 class RoundAdminForm(forms.ModelForm):
+    review_levels = review_levels_field()
+
     class Meta:
         model = Round
-        fields = "__all__"
+        fields = ["year", "opens_on", "deadline", "review_levels", "city_review_deadline"]
 
     def clean(self) -> dict:
         # The service refuses it too (under the round's lock); here it is a field error.

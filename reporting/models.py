@@ -13,7 +13,6 @@ from reporting import indicators
 from reporting.indicators import Value
 from reporting.years import validate_year
 
-
 #: review_levels: 1 = the province reviews alone; 2 = the city first, then the province.
 REVIEW_LEVEL_CHOICES = [(1, "一级审核（省级审核）"), (2, "两级审核（市州初审、省级审核）")]
 #: A two-level round's city review deadline when none is given: the filing deadline plus this.

@@ -44,10 +44,16 @@ class BaseFilingState:
         return dict(STATES)[self.state]
 
 
+def states_for(round_: Round) -> list[tuple[str, str]]:
+    """The states a round's reports can be in: city_approved only in a two-level round."""
+    return [(key, label) for key, label in STATES
+            if round_.two_level or key != Status.CITY_APPROVED]
+
+
 @dataclass
 class Tally:
     label: str
-    counts: dict[str, int] = field(default_factory=lambda: {key: 0 for key, _ in STATES})
+    counts: dict[str, int]
     on_time: int = 0
     late: int = 0
     city_review: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in CITY_REVIEW})
@@ -75,6 +81,10 @@ class Completeness:
     bases: list[BaseFilingState]
     by_city: list[Tally]
     total: Tally
+
+    @property
+    def states(self) -> list[tuple[str, str]]:
+        return states_for(self.round)
 
     @property
     def missing(self) -> list[BaseFilingState]:
@@ -116,10 +126,13 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
             filing.city_review = _city_review(report)
             filing.city_overdue = overdue and filing.city_review == AWAITING
         states.append(filing)
+    keys = [key for key, _ in states_for(round_)]
     by_city: dict[str, Tally] = {}
-    total = Tally("全省")
+    total = Tally("全省", dict.fromkeys(keys, 0))
     for state in states:
-        by_city.setdefault(state.city, Tally(state.city)).add(state)
+        if state.city not in by_city:
+            by_city[state.city] = Tally(state.city, dict.fromkeys(keys, 0))
+        by_city[state.city].add(state)
         total.add(state)
     return Completeness(round_, states, list(by_city.values()), total)
 
@@ -139,13 +152,14 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
     review = CITY_REVIEW if summary.round.two_level else []
+    states = summary.states
     sheet.append([text_cell(sheet, heading) for heading in
-                  ("市州", *[label for _, label in STATES], "按时", "逾期", "合计",
+                  ("市州", *[label for _, label in states], "按时", "逾期", "合计",
                    *[label for _, label in review])])
     for tally in [*summary.by_city, summary.total]:
         sheet.append([text_cell(sheet, tally.label), *[
             number_cell(sheet, count) for count in
-            (*[tally.counts[key] for key, _ in STATES], tally.on_time, tally.late,
+            (*[tally.counts[key] for key, _ in states], tally.on_time, tally.late,
              tally.total, *[tally.city_review[key] for key, _ in review])]])
     missing = workbook.create_sheet("未提交基地")
     missing.append([text_cell(missing, heading) for heading in

@@ -9,7 +9,7 @@ from bases.models import Base
 from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
-from reporting.models import Round
+from reporting.models import REVIEW_LEVEL_CHOICES, Round
 
 BOOL_CHOICES = [("", "—"), ("true", "是"), ("false", "否")]
 EXPLAIN_PREFIX = "explain__"
@@ -105,9 +105,18 @@ class ReviewForm(forms.Form):
                 and key[len(COMMENT_PREFIX):] in indicators.BY_CODE}
 
 
+def review_levels_field() -> forms.TypedChoiceField:
+    """One-level review unless the province chooses two (a form that leaves it out too)."""
+    return forms.TypedChoiceField(label="审核方式", choices=REVIEW_LEVEL_CHOICES, coerce=int,
+                                  required=False, empty_value=1, initial=1,
+                                  help_text=Round._meta.get_field("review_levels").help_text)
+
+
 class RoundForm(forms.ModelForm):
     """The year range and the dates' order are the model's rules (Round.clean); a two-level
     round left without a city review deadline gets the default one (reporting.filing.rounds)."""
+
+    review_levels = review_levels_field()
 
     class Meta:
         model = Round
@@ -120,6 +129,8 @@ class RoundForm(forms.ModelForm):
 class ReviewModeForm(forms.ModelForm):
     """The round page's 审核方式: the mode and the city review deadline (the service refuses
     a change of mode once a city has reviewed a report)."""
+
+    review_levels = review_levels_field()
 
     class Meta:
         model = Round

@@ -24,7 +24,8 @@ from reporting.indicators import Value
 from reporting.models import Report, ReportValue, Status, Transition
 
 __all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
-           "city_approve_report", "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
+           "city_approve_report",
+           "findings_for", "reopen_report", "return_report", "save_draft", "snapshot",
            "submit_report", "write_values"]
 
 

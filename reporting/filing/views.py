@@ -23,7 +23,6 @@ from bases.models import Base, HandoverRequest, Role
 from reporting.filing import policy, rounds, services
 from reporting.filing.completeness import (
     CITY_REVIEW,
-    STATES,
     completeness,
     write_completeness_workbook,
 )
@@ -346,15 +345,16 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
         extension_form.add_error(None, exc)
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
+    completeness_summary = completeness(round_)
     context = {
         "round": round_,
         "extension_form": extension_form,
         "mode_form": mode_form,
         "mode_locked": rounds.city_reviewed(round_),
-        "states": STATES,
+        "states": completeness_summary.states,
         "city_review_columns": CITY_REVIEW if round_.two_level else [],
         "extensions": round_.extensions.select_related("base"),
-        "summary": completeness(round_),
+        "summary": completeness_summary,
     }
     return render(request, "reporting/round_detail.html", context)
 
