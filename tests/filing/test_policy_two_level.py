@@ -15,7 +15,7 @@ from tests.filing.policy_table import PolicyTable
 # city-approved one. city_approve: the city reviewer's 初审通过. approve: the province, of a
 # city-approved report only; override: 越级审核 with a written reason, a submitted one too.
 TABLE = """
-round   action        state          alice  bob    carol  rita   rex    pat    sam  
+round   action        state          alice  bob    carol  rita   rex    pat    sam
 open    view          none           ok     404    ok     ok     404    ok     404
 open    view          draft          ok     404    ok     ok     404    ok     404
 open    view          submitted      ok     404    ok     ok     404    ok     404
