@@ -230,7 +230,11 @@ def _file(request: HttpRequest, form: ReportForm, *, target: Target, submit: boo
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return form.parsed, []
-    messages.success(request, "报表已提交，等待省级审核。" if submit else "草稿已保存。")
+    if submit:
+        waits_for = "市州初审" if policy.two_level(target) else "省级审核"
+        messages.success(request, f"报表已提交，等待{waits_for}。")
+    else:
+        messages.success(request, "草稿已保存。")
     return redirect("reporting:report", code=base.code, year=year)
 
 
