@@ -219,8 +219,12 @@ def may_return(user: User, target: Target) -> Decision:
     too (the city sees why); a city reviewer returns a submitted report of its city."""
     if user.role == Role.CITY_REVIEWER:
         return _city_review(user, target, "退回")
-    needs = (Status.SUBMITTED, Status.CITY_APPROVED) if two_level(target) else (Status.SUBMITTED,)
-    return _may_review(user, target, "退回", roles=(Role.PROVINCE,), needs=needs,
+    if two_level(target):
+        return _may_review(user, target, "退回", roles=(Role.PROVINCE,),
+                           needs=(Status.SUBMITTED, Status.CITY_APPROVED),
+                           refusal="只有已提交或市州已初审的报表可以退回",
+                           role_refusal="只有省级管理员和市州审核员可以退回报表")
+    return _may_review(user, target, "退回", roles=(Role.PROVINCE,), needs=(Status.SUBMITTED,),
                        refusal="只有已提交的报表可以退回")
 
 
