@@ -10,6 +10,7 @@ import io
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -151,6 +152,18 @@ class CityReviewCompletenessTests(BaseTestCase):
         self.assertEqual(by_city["株洲市"], {"awaiting": 0, "passed": 0, "returned": 1,
                                             "overdue": 0})
         self.assertEqual(summary.total.counts["approved"], 1)
+
+    def test_completeness_workbook_has_the_city_review_columns(self):
+        self.submit(self.base_a, self.alice)
+        self.login(self.pat)
+        response = self.client.get("/rounds/2018/completeness.xlsx")
+        sheet = load_workbook(io.BytesIO(response.content))["按市州"]
+        header = [cell.value for cell in sheet[1]]
+        self.assertEqual(header[-5:], ["合计", "待市州审核", "市州已通过", "市州退回",
+                                       "市州逾期未审"])
+        self.assertIn("市州已初审", header)
+        total = [cell.value for cell in sheet[sheet.max_row]]
+        self.assertEqual((total[0], total[-4]), ("全省", 1))
 
     def test_query_count_does_not_grow_with_the_reports(self):
         self.submit(self.base_a, self.alice)
