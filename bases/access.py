@@ -1,7 +1,7 @@
 """Who may see what. Every view and API call finds its objects through these helpers.
 
 Anything outside the caller's scope answers 404, never 403, so that nothing reveals that
-it exists.
+it exists. A city reviewer reads exactly what a city viewer of its city reads (CITY_ROLES).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from bases.models import Base, City, Role, User
+from bases.models import CITY_ROLES, Base, City, Role, User
 
 
 def bases_for(user: User) -> QuerySet[Base]:
     bases = Base.objects.select_related("city")
     if user.role == Role.PROVINCE:
         return bases
-    if user.role == Role.CITY and user.city_id:
+    if user.role in CITY_ROLES and user.city_id:
         return bases.filter(city_id=user.city_id)
     if user.role == Role.OFFICER and user.base_id:
         return bases.filter(pk=user.base_id)
@@ -27,7 +27,7 @@ def sees_base(user: User, base: Base) -> bool:
     """`bases_for` for one base already in hand: the same rule, without a query."""
     if user.role == Role.PROVINCE:
         return True
-    if user.role == Role.CITY:
+    if user.role in CITY_ROLES:
         return user.city_id is not None and base.city_id == user.city_id
     if user.role == Role.OFFICER:
         return user.base_id is not None and base.pk == user.base_id
@@ -37,7 +37,7 @@ def sees_base(user: User, base: Base) -> bool:
 def cities_for(user: User) -> QuerySet[City]:
     if user.role == Role.PROVINCE:
         return City.objects.all()
-    if user.role == Role.CITY:
+    if user.role in CITY_ROLES:
         return City.objects.filter(pk=user.city_id)
     return City.objects.none()
 

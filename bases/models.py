@@ -75,12 +75,19 @@ RESERVED_USERNAMES = frozenset({"admin", "root", "test", "administrator", "super
 class Role(models.TextChoices):
     OFFICER = "officer", "基地信息管理员"
     CITY = "city", "市州查看员"
+    # Reads like the city viewer; in a two-level round also returns and passes (初审) its
+    # city's submitted reports before the province reviews them.
+    CITY_REVIEWER = "city_reviewer", "市州审核员"
     PROVINCE = "province", "省级管理员"
     SECURITY = "security", "安全管理员"
     AUDIT = "audit", "审计管理员"
     # A base's own public service platform (互联互通): a machine account that reads and writes
     # only that base's ledger and roster through the API.
     PLATFORM = "platform", "平台对接"
+
+
+#: Roles scoped to one city (User.city): both read the city's bases and reports.
+CITY_ROLES: tuple[str, ...] = (Role.CITY, Role.CITY_REVIEWER)
 
 
 class User(AbstractUser):
@@ -90,7 +97,7 @@ class User(AbstractUser):
         "用户名", max_length=150, unique=True, validators=[PortalUsernameValidator()],
         help_text="英文字母、数字、汉字和 . _ @ + -，150个字符以内。",
         error_messages={"unique": "该用户名已被使用。"})
-    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.OFFICER)
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.OFFICER)
     base = models.ForeignKey(Base, verbose_name="所属基地", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="officers")
     city = models.ForeignKey(City, verbose_name="所属市州", null=True, blank=True,
@@ -113,9 +120,9 @@ class User(AbstractUser):
                 name="user_scope_matches_role",
                 condition=(Q(role="officer", city__isnull=True)
                            | Q(role="platform", base__isnull=False, city__isnull=True)
-                           | Q(role="city", base__isnull=True)
-                           | (~Q(role__in=["officer", "platform", "city"]) & Q(base__isnull=True,
-                                                                   city__isnull=True))),
+                           | Q(role__in=["city", "city_reviewer"], base__isnull=True)
+                           | (~Q(role__in=["officer", "platform", "city", "city_reviewer"])
+                              & Q(base__isnull=True, city__isnull=True))),
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bases.audit import record
 from bases.models import (
+    CITY_ROLES,
     Base,
     City,
     Handover,
@@ -136,9 +137,9 @@ def provision_account(
             base = Base.objects.filter(code=base_code).first()
             if base is None:
                 raise AccountError(f"基地编码“{base_code}”不存在")
-        elif role == Role.CITY:
+        elif role in CITY_ROLES:
             if not city_name or base_code:
-                raise AccountError("市州查看员必须指定 --city（且不能指定 --base）")
+                raise AccountError(f"{Role(role).label}必须指定 --city（且不能指定 --base）")
             city = City.objects.filter(name=city_name).first()
             if city is None:
                 raise AccountError(f"市州“{city_name}”不存在")

@@ -15,11 +15,11 @@ from bases.audit import CappedPaginator, audit_workbook, record
 from bases.forms import AuditFilterForm, BaseListFilterForm, HandoverForm, HandoverRequestForm
 from bases.hooks import base_sections
 from bases.ledger.selectors import ledger_state
-from bases.models import AuditEvent, Handover, HandoverRequest, Role, User
+from bases.models import CITY_ROLES, AuditEvent, Handover, HandoverRequest, Role, User
 
 
 def base_list(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = BaseListFilterForm(request.GET or None)
     bases = form.filter(bases_for(request.user)).annotate(
         officer_count=Count("officers", filter=Q(officers__is_active=True,

@@ -25,6 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 HOME_BY_ROLE = {
     Role.CITY: "bases:list",
+    Role.CITY_REVIEWER: "reporting:city_queue",
     Role.PROVINCE: "reporting:overview",
     Role.SECURITY: "admin:index",
     Role.AUDIT: "bases:audit_log",

@@ -1,11 +1,29 @@
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from bases.admin import RoleAdminMixin
 from bases.models import Role
 from reporting.filing import rounds
+from reporting.filing.forms import review_levels_field
 from reporting.filing.policy import WorkflowError
 from reporting.models import ExportJob, Extension, Report, Round
+
+
+class RoundAdminForm(forms.ModelForm):
+    review_levels = review_levels_field()
+
+    class Meta:
+        model = Round
+        fields = ["year", "opens_on", "deadline", "review_levels", "city_review_deadline"]
+
+    def clean(self) -> dict:
+        # The service refuses it too (under the round's lock); here it is a field error.
+        cleaned = super().clean()
+        if (self.instance.pk is not None and "review_levels" in self.changed_data
+                and rounds.city_reviewed(self.instance)):
+            self.add_error("review_levels", rounds.MODE_LOCKED_MESSAGE)
+        return cleaned
 
 
 @admin.register(Round)
@@ -13,7 +31,9 @@ class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
     """The form runs Round.clean (year range, dates' order, one round a year); the writes go
     through reporting.filing.rounds, like the pages' and the API's, and are audited there."""
 
-    list_display = ("year", "opens_on", "deadline", "closed_at")
+    form = RoundAdminForm
+    list_display = ("year", "opens_on", "deadline", "review_levels", "city_review_deadline",
+                    "closed_at")
     readonly_fields = ("closed_at", "opened_by")
     roles = (Role.PROVINCE,)
     actions = ("close_rounds", "reopen_rounds")
@@ -26,12 +46,17 @@ class RoundAdmin(RoleAdminMixin, admin.ModelAdmin):
         if change:
             saved = rounds.reschedule_round(round_=obj, opens_on=obj.opens_on,
                                             deadline=obj.deadline, actor=request.user,
+                                            review_levels=obj.review_levels,
+                                            city_review_deadline=obj.city_review_deadline,
                                             request=request)
         else:
             saved = rounds.open_round(year=obj.year, opens_on=obj.opens_on,
                                       deadline=obj.deadline, actor=request.user,
+                                      review_levels=obj.review_levels,
+                                      city_review_deadline=obj.city_review_deadline,
                                       request=request)
         obj.pk, obj.opened_by, obj.closed_at = saved.pk, saved.opened_by, saved.closed_at
+        obj.city_review_deadline = saved.city_review_deadline
 
     def _each(self, request: HttpRequest, queryset, service, done: str) -> None:
         for round_ in queryset:

@@ -13,6 +13,11 @@ from reporting import indicators
 from reporting.indicators import Value
 from reporting.years import validate_year
 
+#: review_levels: 1 = the province reviews alone; 2 = the city first, then the province.
+REVIEW_LEVEL_CHOICES = [(1, "一级审核（省级审核）"), (2, "两级审核（市州初审、省级审核）")]
+#: A two-level round's city review deadline when none is given: the filing deadline plus this.
+CITY_REVIEW_DAYS = 10
+
 
 class Round(models.Model):
     """One reporting year, opened and closed by the province."""
@@ -21,6 +26,13 @@ class Round(models.Model):
     opens_on = models.DateField("开始日期")
     deadline = models.DateField("截止日期")
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    # Two-level review (SPEC 11): the city reviewers pass their city's reports first.
+    review_levels = models.PositiveSmallIntegerField(
+        "审核方式", choices=REVIEW_LEVEL_CHOICES, default=1,
+        help_text="两级审核：市州审核员初审通过后，省级管理员审核。已有报表经市州审核后不能更改。")
+    city_review_deadline = models.DateField(
+        "市州审核截止日期", null=True, blank=True,
+        help_text="两级审核时适用；留空则为报送截止日期后10天。")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -36,6 +48,10 @@ class Round(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def two_level(self) -> bool:
+        return self.review_levels == 2
+
     def clean(self) -> None:
         # Run by every writer (reporting.filing.rounds, the admin's form): field-keyed messages.
         errors: dict[str, ValidationError] = {}
@@ -46,6 +62,13 @@ class Round(models.Model):
                 errors["year"] = exc
         if self.opens_on and self.deadline and self.deadline < self.opens_on:
             errors["deadline"] = ValidationError("截止日期不能早于开始日期", code="before_opening")
+        if self.review_levels not in (1, 2):
+            errors["review_levels"] = ValidationError("审核方式须为1（一级）或2（两级）",
+                                                      code="invalid_levels")
+        if (self.city_review_deadline and self.deadline
+                and self.city_review_deadline < self.deadline):
+            errors["city_review_deadline"] = ValidationError(
+                "市州审核截止日期不能早于报送截止日期", code="before_deadline")
         if errors:
             raise ValidationError(errors)
 
@@ -87,6 +110,7 @@ class Extension(models.Model):
 class Status(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交"
+    CITY_APPROVED = "city_approved", "市州已初审"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已审核"
 
@@ -100,7 +124,7 @@ class Report(models.Model):
     base = models.ForeignKey(Base, verbose_name="基地", on_delete=models.PROTECT,
                              related_name="reports")
     year = models.PositiveSmallIntegerField("年度", db_index=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
+    status = models.CharField("状态", max_length=16, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
     # Bumped by every write; a write against an older version is refused (no lost updates).
     version = models.PositiveIntegerField("版本", default=1)
@@ -111,6 +135,9 @@ class Report(models.Model):
     ledger_complete = models.BooleanField("本年度台帐完整", default=False)
     roster_complete = models.BooleanField("本年度名册完整", default=False)
     review_comment = models.TextField("审核意见", blank=True)
+    # The city reviewer's opinion when passing the current submission (two-level rounds);
+    # cleared by the next submission, which the city reviews again.
+    city_opinion = models.TextField("市州初审意见", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
@@ -167,13 +194,15 @@ class Transition(models.Model):
         SUBMIT = "submit", "提交"
         RETURN = "return", "退回"
         APPROVE = "approve", "审核通过"
+        CITY_RETURN = "city_return", "市州退回"
+        CITY_APPROVE = "city_approve", "市州初审通过"
         REOPEN = "reopen", "重新打开"
         IMPORT = "import", "导入"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -74,11 +74,12 @@ def extension_granted(extension_id: int) -> None:
 def notify_city_reviewers(report_id: int) -> None:
     """For two-level review: tell the city's reviewers that a report awaits them."""
     report = _report(report_id)
-    reviewers = User.objects.filter(role=Role.CITY, city_id=report.base.city_id, is_active=True)
+    reviewers = User.objects.filter(role=Role.CITY_REVIEWER, city_id=report.base.city_id,
+                                    is_active=True)
     notify(recipients=reviewers, kind=Kind.AWAITING_CITY_REVIEW,
            title=f"{report.base.name}的{report.year}年度报表待市州审核",
            body=f"{report.base.name}（{report.base.code}）已提交{report.year}年度报表，请审核。",
-           link=_report_link(report))
+           link=reverse("reporting:review", args=[report.base.code, report.year]))
 
 
 # ---------------------------------------------------------------------------------------

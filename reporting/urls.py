@@ -7,6 +7,7 @@ app_name = "reporting"
 urlpatterns = [
     path("province/", views.overview, name="overview"),
     path("reports/", views.review_queue, name="queue"),
+    path("city/reviews/", views.city_queue, name="city_queue"),
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:year>/", views.round_detail, name="round"),
     path("rounds/<int:year>/completeness.xlsx", views.completeness_workbook,

@@ -2,6 +2,7 @@
 
 alice: officer of base A (长沙市)      bob: officer of base B (株洲市)
 carol: city viewer of 长沙市 (A's city)  charlie: city viewer of 株洲市 (not A's city)
+rita: city reviewer of 长沙市 (A's city)  rex: city reviewer of 株洲市 (not A's city)
 pat: province admin   sam: security admin   audrey: audit admin
 """
 
@@ -52,6 +53,8 @@ class BaseTestCase(TestCase):
         cls.bob = cls.make_user("bob", Role.OFFICER, base=cls.base_b)
         cls.carol = cls.make_user("carol", Role.CITY, city=cls.changsha)
         cls.charlie = cls.make_user("charlie", Role.CITY, city=cls.zhuzhou)
+        cls.rita = cls.make_user("rita", Role.CITY_REVIEWER, city=cls.changsha)
+        cls.rex = cls.make_user("rex", Role.CITY_REVIEWER, city=cls.zhuzhou)
         cls.pat = cls.make_user("pat", Role.PROVINCE)
         cls.sam = cls.make_user("sam", Role.SECURITY)
         cls.audrey = cls.make_user("audrey", Role.AUDIT)
@@ -64,9 +67,14 @@ class BaseTestCase(TestCase):
         return user
 
     @classmethod
-    def open_round(cls, year: int = 2018, *, deadline: dt.date | None = None) -> Round:
-        return Round.objects.create(year=year, opens_on=dt.date(2000, 1, 1),
-                                    deadline=deadline or dt.date(2099, 12, 31))
+    def open_round(cls, year: int = 2018, *, deadline: dt.date | None = None,
+                   review_levels: int = 1, city_review_deadline: dt.date | None = None) -> Round:
+        deadline = deadline or dt.date(2099, 12, 31)
+        if review_levels == 2 and city_review_deadline is None:
+            city_review_deadline = deadline + dt.timedelta(days=10)
+        return Round.objects.create(year=year, opens_on=dt.date(2000, 1, 1), deadline=deadline,
+                                    review_levels=review_levels,
+                                    city_review_deadline=city_review_deadline)
 
     def password_login(self, client: Client, username: str, password: str = PASSWORD):
         """A real login through the login page (django-axes needs the request)."""

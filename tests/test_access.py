@@ -10,17 +10,27 @@ from bases.models import Enterprise
 from reporting.models import ExportJob, Report
 from tests.base import BaseTestCase
 
-PERSONAS = ("anon", "alice", "bob", "carol", "charlie", "pat", "sam", "audrey")
+PERSONAS = ("anon", "alice", "bob", "carol", "charlie", "pat", "sam", "audrey", "rita", "rex")
 
 
 def row(anon: int, alice: int, bob: int, carol: int, charlie: int, pat: int, sam: int,
-        audrey: int) -> dict[str, int]:
-    return dict(zip(PERSONAS, (anon, alice, bob, carol, charlie, pat, sam, audrey), strict=True))
+        audrey: int, *, rita: int | None = None, rex: int | None = None) -> dict[str, int]:
+    """City reviewers read like the city viewers (rita like carol, rex like charlie) unless
+    the entry says otherwise."""
+    return dict(zip(PERSONAS, (anon, alice, bob, carol, charlie, pat, sam, audrey,
+                               carol if rita is None else rita,
+                               charlie if rex is None else rex), strict=True))
 
 
 def only(*allowed: str, ok: int = 200) -> dict[str, int]:
-    """Signed-in personas outside `allowed` get 404; anonymous users go to the login page."""
-    return {p: 302 if p == "anon" else ok if p in allowed else 404 for p in PERSONAS}
+    """Signed-in personas outside `allowed` get 404; anonymous users go to the login page.
+    City reviewers not named answer like the city viewers."""
+    answers = {p: 302 if p == "anon" else ok if p in allowed else 404 for p in PERSONAS}
+    if "rita" not in allowed:
+        answers["rita"] = answers["carol"]
+    if "rex" not in allowed:
+        answers["rex"] = answers["charlie"]
+    return answers
 
 
 EVERYONE = row(302, 200, 200, 200, 200, 200, 200, 200)
@@ -71,6 +81,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "attachment_delete", "institution_edit", "institution_delete")},
     "reporting:overview": only("pat"),
     "reporting:queue": only("pat"),
+    "reporting:city_queue": only("rita", "rex"),
     "reporting:rounds": only("pat"),
     "reporting:round": only("pat"),
     "reporting:completeness_workbook": only("pat"),
@@ -106,6 +117,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api-report-submit": row(401, 405, 404, 405, 404, 405, 404, 404),
     "api-report-return": row(401, 405, 404, 405, 404, 405, 404, 404),
     "api-report-approve": row(401, 405, 404, 405, 404, 405, 404, 404),
+    "api-report-city-approve": row(401, 405, 404, 405, 404, 405, 404, 404),
     "api-report-reopen": row(401, 405, 404, 405, 404, 405, 404, 404),
     "api-annexes": row(401, 404, 404, 200, 200, 200, 404, 404),
     "api-rankings": row(401, 404, 404, 200, 200, 200, 404, 404),
@@ -217,7 +229,7 @@ class ScopeTests(BaseTestCase):
 
     def test_each_role_lands_on_its_own_home(self):
         expected = {"alice": "/bases/A001/", "carol": "/bases/", "pat": "/province/",
-                    "sam": "/admin/", "audrey": "/audit/"}
+                    "sam": "/admin/", "audrey": "/audit/", "rita": "/city/reviews/"}
         for name, target in expected.items():
             self.login(getattr(self, name))
             self.assertRedirects(self.client.get("/"), target, fetch_redirect_response=False)

@@ -301,9 +301,17 @@ class RoundSerializer(serializers.ModelSerializer):
     opened_by = serializers.CharField(source="opened_by.username", read_only=True,
                                       allow_null=True, default=None)
 
+    review_levels = StrictIntegerField(
+        min_value=1, max_value=2, required=False, default=1,
+        help_text="1: the province reviews (default); 2: the city reviewers first")
+    city_review_deadline = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="two-level rounds; default: the deadline plus 10 days")
+
     class Meta:
         model = Round
-        fields = ["year", "opens_on", "deadline", "closed_at", "is_closed", "opened_by"]
+        fields = ["year", "opens_on", "deadline", "review_levels", "city_review_deadline",
+                  "closed_at", "is_closed", "opened_by"]
         read_only_fields = ["closed_at"]
 
 
@@ -331,13 +339,27 @@ class ReportSerializer(serializers.ModelSerializer):
         child=serializers.CharField(),
         help_text="officer's explanations by soft-check key (`kind:code`)")
 
+    review_levels = serializers.SerializerMethodField(
+        help_text="the year's round: 1 (province only) or 2 (city first); 1 without a round")
+    city_opinion = serializers.CharField(
+        help_text="two-level rounds: the city reviewer's opinion on passing the current "
+                  "submission (empty otherwise)")
+
     class Meta:
         model = Report
         fields = ["id", "base_code", "base_name", "city", "year", "status", "version", "values",
                   "field_comments", "explanations", "ledger_complete", "roster_complete",
-                  "review_comment", "created_at",
+                  "review_comment", "review_levels", "city_opinion", "created_at",
                   "updated_at", "first_submitted_at", "submitted_at", "approved_at"]
         read_only_fields = fields
+
+    def get_review_levels(self, report: Report) -> int:
+        # One query per serializer (a list's reports share its context), not one per report.
+        levels = self.context.get("review_levels")
+        if levels is None:
+            levels = self.context["review_levels"] = dict(
+                Round.objects.values_list("year", "review_levels"))
+        return levels.get(report.year, 1)
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -396,6 +418,17 @@ class ReturnSerializer(serializers.Serializer):
 class ApproveSerializer(serializers.Serializer):
     version = StrictIntegerField(min_value=1,
                                  help_text="required: you approve exactly the figures you read")
+    override_reason = TextField(
+        required=False, allow_blank=True, max_length=5000,
+        help_text="two-level rounds: approving a report the city has not passed (越级审核) "
+                  "needs the written reason; without it such an approval answers 409")
+
+
+class CityApproveSerializer(serializers.Serializer):
+    version = StrictIntegerField(min_value=1,
+                                 help_text="required: you pass exactly the figures you read")
+    comment = TextField(required=False, allow_blank=True, max_length=5000,
+                        help_text="optional opinion, shown to the province")
 
 
 class ReopenSerializer(serializers.Serializer):
@@ -539,7 +572,9 @@ class RankingsSerializer(serializers.Serializer):
 class TallySerializer(serializers.Serializer):
     label = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text=(
-        "by state: not_started, draft, submitted, returned, approved"))
+        "by state: not_started, draft, submitted, city_approved, returned, approved"))
+    city_review = serializers.DictField(child=serializers.IntegerField(), help_text=(
+        "two-level rounds: awaiting, passed, returned (by the city), overdue"))
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
     total = serializers.IntegerField()
@@ -552,12 +587,17 @@ class BaseStateSerializer(serializers.Serializer):
     state = serializers.CharField()
     deadline = serializers.DateField()
     late = serializers.BooleanField()
+    city_review = serializers.CharField(help_text="two-level rounds: awaiting, passed, returned "
+                                                  "or empty")
+    city_overdue = serializers.BooleanField()
 
 
 class CompletenessSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     deadline = serializers.DateField()
     is_closed = serializers.BooleanField()
+    review_levels = serializers.IntegerField()
+    city_review_deadline = serializers.DateField(allow_null=True)
     total = TallySerializer()
     by_city = TallySerializer(many=True)
     bases = BaseStateSerializer(many=True)
@@ -621,9 +661,11 @@ def error_serializer(name: str, *fields: str, by_code: tuple[str, ...] = (),
 
 ReportWriteError = error_serializer("ReportWriteError", "year", "base_code", "version",
                                     by_code=("values",))
-RoundError = error_serializer("RoundError", "year", "opens_on", "deadline")
+RoundError = error_serializer("RoundError", "year", "opens_on", "deadline", "review_levels",
+                              "city_review_deadline")
 ReturnError = error_serializer("ReturnError", "comment", "version", by_code=("field_comments",))
-ApproveError = error_serializer("ApproveError", "version")
+ApproveError = error_serializer("ApproveError", "version", "override_reason")
+CityApproveError = error_serializer("CityApproveError", "version", "comment")
 ReopenError = error_serializer("ReopenError", "reason", "version")
 QueryError = error_serializer("QueryError", "year", "status", "city", "batch", "base", "timing",
                               "compare_year", "cohort_batch", "preview", "top")

@@ -50,6 +50,8 @@ urlpatterns = [
     api_path("v1/reports/<str:pk>/submit/", api.ReportSubmit, "api-report-submit"),
     api_path("v1/reports/<str:pk>/return/", api.ReportReturn, "api-report-return"),
     api_path("v1/reports/<str:pk>/approve/", api.ReportApprove, "api-report-approve"),
+    api_path("v1/reports/<str:pk>/city-approve/", api.ReportCityApprove,
+             "api-report-city-approve"),
     api_path("v1/reports/<str:pk>/reopen/", api.ReportReopen, "api-report-reopen"),
     api_path("v1/reports/<str:pk>/history/", api.ReportHistory, "api-report-history"),
     api_path("v1/statistics/annexes/", api.AnnexesView, "api-annexes"),

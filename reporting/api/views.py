@@ -55,7 +55,7 @@ from reporting.statistics.annexes import (
 )
 from reporting.statistics.cache import compute_annexes, compute_rankings
 
-READERS = (Role.OFFICER, Role.CITY, Role.PROVINCE)
+READERS = (Role.OFFICER, Role.CITY, Role.CITY_REVIEWER, Role.PROVINCE)
 REVIEWERS = (Role.PROVINCE,)
 MAX_ID = 2**63 - 1
 
@@ -260,6 +260,8 @@ class RoundList(ApiView):
         try:
             round_ = rounds.open_round(year=data["year"], opens_on=data["opens_on"],
                                        deadline=data["deadline"], actor=request.user,
+                                       review_levels=data["review_levels"],
+                                       city_review_deadline=data["city_review_deadline"],
                                        request=request)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
@@ -362,7 +364,8 @@ class ReportSubmit(ReportObjectView):
 
 class ReportReturn(ReportObjectView):
     tag = "workflow"
-    @extend_schema(summary="Return to the officer (province admin)", parameters=[ID],
+    @extend_schema(summary="Return to the officer (province admin; in a two-level round also "
+                           "the city reviewer of the report's city)", parameters=[ID],
                    request=s.ReturnSerializer,
                    responses={200: s.ReportDetailSerializer, 400: s.ReturnError, 403: E403,
                               409: E409, 415: E415, **READ_ERRORS})
@@ -384,10 +387,30 @@ class ReportApprove(ReportObjectView):
                               409: E409, 415: E415, **READ_ERRORS})
     def post(self, request: Request, pk: str) -> Response:
         report = self.report
-        self.allow(request, policy.may_approve)
+        # Role and scope first; whether an override is needed is decided with the body.
+        self.allow(request, lambda user, target: policy.may_approve(user, target,
+                                                                    override=True))
         data = self.validated(s.ApproveSerializer, request.data)
         services.approve_report(report=report, actor=request.user, version=data["version"],
+                                override_reason=data.get("override_reason", ""),
                                 request=request)
+        return report_response(report)
+
+
+class ReportCityApprove(ReportObjectView):
+    tag = "workflow"
+    @extend_schema(summary="Pass to the province (市州初审通过; the city reviewer of the "
+                           "report's city, two-level rounds)", parameters=[ID],
+                   request=s.CityApproveSerializer,
+                   responses={200: s.ReportDetailSerializer, 400: s.CityApproveError,
+                              403: E403, 409: E409, 415: E415, **READ_ERRORS})
+    def post(self, request: Request, pk: str) -> Response:
+        report = self.report
+        self.allow(request, policy.may_city_approve)
+        data = self.validated(s.CityApproveSerializer, request.data)
+        services.city_approve_report(report=report, actor=request.user,
+                                     version=data["version"], comment=data.get("comment", ""),
+                                     request=request)
         return report_response(report)
 
 
@@ -476,7 +499,7 @@ def annexes_json(annexes: Annexes) -> dict[str, Any]:
 
 
 class StatisticsView(ApiView):
-    roles = (Role.CITY, Role.PROVINCE)
+    roles = (Role.CITY, Role.CITY_REVIEWER, Role.PROVINCE)
 
     def preview(self, request: Request, wanted: bool) -> bool:
         # A preview carries unapproved figures of every city: the province's alone.
@@ -533,6 +556,8 @@ class CompletenessView(ApiView):
         year = round_.year
         summary = completeness(round_)
         body = {"year": year, "deadline": round_.deadline, "is_closed": round_.is_closed,
+                "review_levels": round_.review_levels,
+                "city_review_deadline": round_.city_review_deadline,
                 "total": summary.total, "by_city": summary.by_city, "bases": summary.bases,
                 "missing": summary.missing}
         return Response(s.CompletenessSerializer(body).data)

@@ -1,4 +1,6 @@
-"""Who has filed for a round: counts by state, on time or late, by city, and who is missing."""
+"""Who has filed for a round: counts by state, on time or late, by city, and who is missing;
+in a two-level round also where the city review stands (awaiting, passed, returned by the
+city, overdue past the city review deadline)."""
 
 from __future__ import annotations
 
@@ -6,17 +8,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 
 from bases.models import Base
 from portal.sheet_layout import header_cells, page_setup, set_widths
 from portal.spreadsheet import date_cell, number_cell, text_cell
-from reporting.filing.rounds import deadlines, is_late
-from reporting.models import Report, Round, Status
+from reporting.filing.rounds import city_review_overdue, deadlines, is_late
+from reporting.models import Report, Round, Status, Transition
 
 NOT_STARTED = "not_started"
 STATES = [(NOT_STARTED, "未开始"), *Status.choices]
+AWAITING, PASSED, CITY_RETURNED, OVERDUE = "awaiting", "passed", "returned", "overdue"
+#: The city review column of a two-level round; overdue ones are also counted as awaiting.
+CITY_REVIEW = [(AWAITING, "待市州审核"), (PASSED, "市州已通过"), (CITY_RETURNED, "市州退回"),
+               (OVERDUE, "市州逾期未审")]
 
 
 @dataclass
@@ -29,24 +36,39 @@ class BaseFilingState:
     state: str
     deadline: dt.date
     late: bool
+    #: Two-level rounds: AWAITING, PASSED, CITY_RETURNED or "" (and whether it is overdue).
+    city_review: str = ""
+    city_overdue: bool = False
 
     @property
     def state_label(self) -> str:
         return dict(STATES)[self.state]
 
 
+def states_for(round_: Round) -> list[tuple[str, str]]:
+    """The states a round's reports can be in: city_approved only in a two-level round."""
+    return [(key, label) for key, label in STATES
+            if round_.two_level or key != Status.CITY_APPROVED]
+
+
 @dataclass
 class Tally:
     label: str
-    counts: dict[str, int] = field(default_factory=lambda: {key: 0 for key, _ in STATES})
+    counts: dict[str, int]
     on_time: int = 0
     late: int = 0
+    city_review: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in CITY_REVIEW})
 
     def add(self, state: BaseFilingState) -> None:
         self.counts[state.state] += 1
+        if state.city_review:
+            self.city_review[state.city_review] += 1
+        if state.city_overdue:
+            self.city_review[OVERDUE] += 1
         if state.late:
             self.late += 1
-        elif state.state in (Status.SUBMITTED, Status.RETURNED, Status.APPROVED):
+        elif state.state in (Status.SUBMITTED, Status.CITY_APPROVED, Status.RETURNED,
+                             Status.APPROVED):
             self.on_time += 1
 
     @property
@@ -62,6 +84,10 @@ class Completeness:
     total: Tally
 
     @property
+    def states(self) -> list[tuple[str, str]]:
+        return states_for(self.round)
+
+    @property
     def missing(self) -> list[BaseFilingState]:
         return [b for b in self.bases if b.state in (NOT_STARTED, Status.DRAFT)]
 
@@ -69,11 +95,21 @@ class Completeness:
 def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
     """Three queries however many bases: bases, this year's reports, extensions."""
     today = today or timezone.localdate()
-    reports = {
-        row["base_id"]: row
-        for row in Report.objects.filter(year=round_.year)
-        .values("base_id", "status", "first_submitted_at")
-    }
+    reports_of_year = Report.objects.filter(year=round_.year)
+    fields = ["base_id", "status", "first_submitted_at"]
+    if round_.two_level:
+        # Two subqueries in the same one query: did the city pass the current submission,
+        # and was the last return the city's.
+        reviews = Transition.objects.filter(report=OuterRef("pk"))
+        reports_of_year = reports_of_year.annotate(
+            city_passed=Exists(reviews.filter(action=Transition.Action.CITY_APPROVE,
+                                              at__gte=OuterRef("submitted_at"))),
+            last_return=Subquery(reviews.filter(action__in=[
+                Transition.Action.RETURN, Transition.Action.CITY_RETURN,
+                Transition.Action.REOPEN]).order_by("-at", "-id").values("action")[:1]))
+        fields += ["city_passed", "last_return"]
+    reports = {row["base_id"]: row for row in reports_of_year.values(*fields)}
+    overdue = city_review_overdue(round_, today)
     extended = deadlines(round_)
     states = []
     bases = (Base.objects.filter(status=Base.Status.ACTIVE)
@@ -85,21 +121,42 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
         state = report["status"] if report else NOT_STARTED
         late = is_late(deadline=deadline, today=today,
                        first_submitted_at=report["first_submitted_at"] if report else None)
-        states.append(BaseFilingState(base["code"], base["name"], base["city__name"], state,
-                                deadline, late))
+        filing = BaseFilingState(base["code"], base["name"], base["city__name"], state,
+                                 deadline, late)
+        if round_.two_level and report:
+            filing.city_review = _city_review(report)
+            filing.city_overdue = overdue and filing.city_review == AWAITING
+        states.append(filing)
+    keys = [key for key, _ in states_for(round_)]
     by_city: dict[str, Tally] = {}
-    total = Tally("全省")
+    total = Tally("全省", dict.fromkeys(keys, 0))
     for state in states:
-        by_city.setdefault(state.city, Tally(state.city)).add(state)
+        if state.city not in by_city:
+            by_city[state.city] = Tally(state.city, dict.fromkeys(keys, 0))
+        by_city[state.city].add(state)
         total.add(state)
     return Completeness(round_, states, list(by_city.values()), total)
+
+
+def _city_review(report: dict) -> str:
+    status = report["status"]
+    if status == Status.SUBMITTED:
+        return AWAITING
+    if status == Status.CITY_APPROVED or (status == Status.APPROVED and report["city_passed"]):
+        return PASSED
+    if status == Status.RETURNED and report["last_return"] == Transition.Action.CITY_RETURN:
+        return CITY_RETURNED
+    return ""
 
 
 def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     year = summary.round.year
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
-    headings = ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")
+    review = CITY_REVIEW if summary.round.two_level else []
+    states = summary.states
+    headings = ("市州", *[label for _, label in states], "按时", "逾期", "合计",
+                *[label for _, label in review])
     set_widths(sheet, (22, *[10] * (len(headings) - 1)))
     sheet.freeze_panes = "B2"
     page_setup(sheet, landscape=len(headings) > 8, title_rows="1:1",
@@ -108,8 +165,8 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     for tally in [*summary.by_city, summary.total]:
         sheet.append([text_cell(sheet, tally.label), *[
             number_cell(sheet, count) for count in
-            (*[tally.counts[key] for key, _ in STATES], tally.on_time, tally.late,
-             tally.total)]])
+            (*[tally.counts[key] for key, _ in states], tally.on_time, tally.late,
+             tally.total, *[tally.city_review[key] for key, _ in review])]])
     missing = workbook.create_sheet("未提交基地")
     set_widths(missing, (12, 36, 12, 10, 12, 10))
     missing.freeze_panes = "A2"

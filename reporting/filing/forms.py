@@ -9,7 +9,7 @@ from bases.models import Base
 from portal.numbers import MAX_TEXT_LENGTH
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
-from reporting.models import Round
+from reporting.models import REVIEW_LEVEL_CHOICES, Round
 
 BOOL_CHOICES = [("", "—"), ("true", "是"), ("false", "否")]
 EXPLAIN_PREFIX = "explain__"
@@ -114,7 +114,8 @@ class PrefillForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    ACTIONS = [("approve", "审核通过"), ("return", "退回修改"), ("reopen", "重新打开")]
+    ACTIONS = [("approve", "审核通过"), ("return", "退回修改"), ("reopen", "重新打开"),
+               ("city_approve", "市州初审通过"), ("override", "越级审核")]
     action = forms.ChoiceField(choices=ACTIONS)
     version = forms.IntegerField(min_value=0)
     comment = forms.CharField(required=False, max_length=4000)
@@ -125,14 +126,37 @@ class ReviewForm(forms.Form):
                 and key[len(COMMENT_PREFIX):] in indicators.BY_CODE}
 
 
+def review_levels_field() -> forms.TypedChoiceField:
+    """One-level review unless the province chooses two (a form that leaves it out too)."""
+    return forms.TypedChoiceField(label="审核方式", choices=REVIEW_LEVEL_CHOICES, coerce=int,
+                                  required=False, empty_value=1, initial=1,
+                                  help_text=Round._meta.get_field("review_levels").help_text)
+
+
 class RoundForm(forms.ModelForm):
-    """The year range and the dates' order are the model's rules (Round.clean)."""
+    """The year range and the dates' order are the model's rules (Round.clean); a two-level
+    round left without a city review deadline gets the default one (reporting.filing.rounds)."""
+
+    review_levels = review_levels_field()
 
     class Meta:
         model = Round
-        fields = ["year", "opens_on", "deadline"]
+        fields = ["year", "opens_on", "deadline", "review_levels", "city_review_deadline"]
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
-                   "deadline": forms.DateInput(attrs={"type": "date"})}
+                   "deadline": forms.DateInput(attrs={"type": "date"}),
+                   "city_review_deadline": forms.DateInput(attrs={"type": "date"})}
+
+
+class ReviewModeForm(forms.ModelForm):
+    """The round page's 审核方式: the mode and the city review deadline (the service refuses
+    a change of mode once a city has reviewed a report)."""
+
+    review_levels = review_levels_field()
+
+    class Meta:
+        model = Round
+        fields = ["review_levels", "city_review_deadline"]
+        widgets = {"city_review_deadline": forms.DateInput(attrs={"type": "date"})}
 
 
 class ExtensionForm(forms.Form):

@@ -22,6 +22,12 @@ Decisions (SPEC sections 2 and 3):
   province's data-workbook import, which is its own audited path.)
 - The province admin returns and approves submitted reports and reopens approved ones.
   City viewers read their city's reports; security and audit admins read no report at all.
+- Two-level rounds (SPEC 11, `Round.review_levels` = 2): a city reviewer (who reads like a
+  city viewer) returns or passes (`city_approved`) a submitted report of its city; the
+  province approves what the city passed, returns a submitted or city-approved report, and
+  approves a submitted one only by override (越级审核, with a written reason). In a one-level
+  round the city reviewer only reads. A reopened report is `returned`: the officer's next
+  submission goes through the city again.
 - A closed round is read-only for everyone: no saving, submitting, returning or approving.
   The one exception is the province reopening an approved report (a published figure found
   wrong); the officer can correct it once the province reopens the round.
@@ -177,34 +183,77 @@ def may_submit(user: User, target: Target, *, today: dt.date | None = None) -> D
     return ALLOWED
 
 
-def _may_review(user: User, target: Target, verb: str, *, needs: Status, refusal: str,
-                in_closed_round: bool = False) -> Decision:
+def _may_review(user: User, target: Target, verb: str, *, roles: tuple[str, ...],
+                 needs: tuple[str, ...], refusal: str, in_closed_round: bool = False,
+                 role_refusal: str = "") -> Decision:
     if not sees_base(user, target.base):
         return _scope()
-    if user.role != Role.PROVINCE:
-        return _role(f"只有省级管理员可以{verb}报表")
+    if user.role not in roles:
+        return _role(role_refusal or f"只有省级管理员可以{verb}报表")
     if target.report is None:
         return _state(f"{target.base.name}尚未填报{target.year}年度报表")
     if target.round is not None and target.round.is_closed and not in_closed_round:
         return _state(f"{target.year}年度的报送已关闭，报表只读")
-    if target.report.status != needs:
+    if target.report.status not in needs:
         return _state(refusal)
     return ALLOWED
 
 
+def two_level(target: Target) -> bool:
+    """Whether the city reviews the report first: its year's round says so (SPEC 11)."""
+    return target.round is not None and target.round.two_level
+
+
+def _city_review(user: User, target: Target, verb: str) -> Decision:
+    """The city reviewer's own step, in a two-level round, on a submitted report."""
+    decision = _may_review(user, target, verb, roles=(Role.CITY_REVIEWER,),
+                           needs=(Status.SUBMITTED,), refusal=f"只有已提交的报表可以{verb}",
+                           role_refusal=f"只有市州审核员可以{verb}报表")
+    if decision and not two_level(target):
+        return _state(f"{target.year}年度为一级审核，由省级管理员审核，市州不参与审核")
+    return decision
+
+
 def may_return(user: User, target: Target) -> Decision:
-    return _may_review(user, target, "退回", needs=Status.SUBMITTED,
+    """The province returns a submitted report, and in a two-level round a city-approved one
+    too (the city sees why); a city reviewer returns a submitted report of its city."""
+    if user.role == Role.CITY_REVIEWER:
+        return _city_review(user, target, "退回")
+    if two_level(target):
+        return _may_review(user, target, "退回", roles=(Role.PROVINCE,),
+                           needs=(Status.SUBMITTED, Status.CITY_APPROVED),
+                           refusal="只有已提交或市州已初审的报表可以退回",
+                           role_refusal="只有省级管理员和市州审核员可以退回报表")
+    return _may_review(user, target, "退回", roles=(Role.PROVINCE,), needs=(Status.SUBMITTED,),
                        refusal="只有已提交的报表可以退回")
 
 
-def may_approve(user: User, target: Target) -> Decision:
-    return _may_review(user, target, "审核", needs=Status.SUBMITTED,
-                       refusal="只有已提交的报表可以审核通过")
+def may_city_approve(user: User, target: Target) -> Decision:
+    """市州初审通过: a city reviewer passes a submitted report of its city to the province."""
+    return _city_review(user, target, "初审通过")
+
+
+def may_approve(user: User, target: Target, *, override: bool = False) -> Decision:
+    """The province approves: in a two-level round a report the city has passed; a submitted
+    one only with `override` (越级审核, for a city that misses its deadline: the service
+    asks for the written reason and audits it)."""
+    if not two_level(target):
+        return _may_review(user, target, "审核", roles=(Role.PROVINCE,),
+                           needs=(Status.SUBMITTED,), refusal="只有已提交的报表可以审核通过")
+    needs = (Status.CITY_APPROVED, Status.SUBMITTED) if override else (Status.CITY_APPROVED,)
+    decision = _may_review(user, target, "审核", roles=(Role.PROVINCE,), needs=needs,
+                           refusal="只有市州已初审的报表可以审核通过")
+    if (not decision and decision.kind == Kind.STATE and target.report is not None
+            and target.report.status == Status.SUBMITTED and not target.round.is_closed):
+        return _state("本年度为两级审核，该报表尚未经市州初审；如市州逾期未审，"
+                      "可填写原因后越级审核")
+    return decision
 
 
 def may_reopen(user: User, target: Target) -> Decision:
-    return _may_review(user, target, "重新打开", needs=Status.APPROVED,
-                       refusal="只有已审核的报表可以重新打开", in_closed_round=True)
+    return _may_review(user, target, "重新打开", roles=(Role.PROVINCE,),
+                       needs=(Status.APPROVED,), refusal="只有已审核的报表可以重新打开",
+                       in_closed_round=True)
 
 
 def may_manage_rounds(user: User | None) -> Decision:

@@ -1,4 +1,5 @@
-"""Reporting rounds: opening, closing, reopening, rescheduling, extensions, and deadlines.
+"""Reporting rounds: opening, closing, reopening, rescheduling, extensions, and deadlines,
+and the review mode (one-level, or two-level with a city review deadline; SPEC 11).
 
 Every write to a round goes through these services (pages, API, admin, seed_demo): each
 runs in one transaction, validates the round with the model's rules (`Round.clean`,
@@ -30,7 +31,7 @@ from bases.models import Base, User
 from bases.notices.services import after_commit
 from reporting import notices
 from reporting.filing.policy import WorkflowError, may_manage_rounds, require
-from reporting.models import Extension, Report, Round
+from reporting.models import CITY_REVIEW_DAYS, Extension, Report, Round, Transition
 
 # ---------------------------------------------------------------------------------------
 # Deadlines and lateness
@@ -80,11 +81,40 @@ def _lock(round_: Round) -> Round:
     return Round.objects.select_for_update().get(pk=round_.pk)
 
 
+def _review_defaults(round_: Round) -> None:
+    """A two-level round without a city review deadline gets the default one (filing
+    deadline + CITY_REVIEW_DAYS); a one-level round keeps none."""
+    if round_.review_levels != 2:
+        round_.city_review_deadline = None
+    elif round_.city_review_deadline is None and round_.deadline is not None:
+        round_.city_review_deadline = round_.deadline + dt.timedelta(days=CITY_REVIEW_DAYS)
+
+
+def city_reviewed(round_: Round) -> bool:
+    """Whether a city reviewer has returned or passed any report of the round: from then on
+    its review mode is fixed (the reports' states and history depend on it)."""
+    return Transition.objects.filter(
+        report__year=round_.year,
+        action__in=[Transition.Action.CITY_APPROVE, Transition.Action.CITY_RETURN]).exists()
+
+
+MODE_LOCKED_MESSAGE = "已有报表经市州审核，不能再更改审核方式"
+
+
+def _review_detail(round_: Round) -> str:
+    if round_.review_levels == 2:
+        return f"两级审核，市州审核截止 {round_.city_review_deadline}"
+    return "一级审核"
+
+
 @transaction.atomic
 def open_round(*, year: int, opens_on: dt.date, deadline: dt.date, actor: User | None,
+               review_levels: int = 1, city_review_deadline: dt.date | None = None,
                request: HttpRequest | None = None) -> Round:
     require(may_manage_rounds(actor))
-    round_ = Round(year=year, opens_on=opens_on, deadline=deadline, opened_by=actor)
+    round_ = Round(year=year, opens_on=opens_on, deadline=deadline, opened_by=actor,
+                   review_levels=review_levels, city_review_deadline=city_review_deadline)
+    _review_defaults(round_)
     round_.full_clean()
     try:
         with transaction.atomic():
@@ -92,21 +122,37 @@ def open_round(*, year: int, opens_on: dt.date, deadline: dt.date, actor: User |
     except IntegrityError:  # opened by someone else since full_clean looked
         raise ValidationError({"year": YEAR_TAKEN_MESSAGE}) from None
     record(request, "round_opened", object_repr=f"round:{year}", actor=actor,
-           detail=f"开始 {opens_on}，截止 {deadline}")
+           detail=f"开始 {opens_on}，截止 {deadline}；{_review_detail(round_)}")
     return round_
 
 
 @transaction.atomic
 def reschedule_round(*, round_: Round, opens_on: dt.date, deadline: dt.date,
-                     actor: User | None, request: HttpRequest | None = None) -> Round:
+                     actor: User | None, review_levels: int | None = None,
+                     city_review_deadline: dt.date | None = None,
+                     request: HttpRequest | None = None) -> Round:
+    """New dates, and (when `review_levels` is given) the review mode and city review
+    deadline; the mode is refused, naming the field, once a city has reviewed a report."""
     require(may_manage_rounds(actor))
     round_ = _lock(round_)
     round_.opens_on, round_.deadline = opens_on, deadline
+    if review_levels is not None:
+        if review_levels != round_.review_levels and city_reviewed(round_):
+            raise ValidationError({"review_levels": MODE_LOCKED_MESSAGE})
+        round_.review_levels = review_levels
+        round_.city_review_deadline = city_review_deadline
+    _review_defaults(round_)
     round_.full_clean()
-    round_.save(update_fields=["opens_on", "deadline"])
+    round_.save(update_fields=["opens_on", "deadline", "review_levels", "city_review_deadline"])
     record(request, "round_rescheduled", object_repr=f"round:{round_.year}", actor=actor,
-           detail=f"开始 {opens_on}，截止 {deadline}")
+           detail=f"开始 {opens_on}，截止 {deadline}；{_review_detail(round_)}")
     return round_
+
+
+def city_review_overdue(round_: Round, today: dt.date | None = None) -> bool:
+    """Past the round's city review deadline: what the city has not passed is overdue."""
+    return (round_.two_level and round_.city_review_deadline is not None
+            and (today or timezone.localdate()) > round_.city_review_deadline)
 
 
 def close_round(*, round_: Round, actor: User | None,

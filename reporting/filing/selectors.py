@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
-from bases.models import Role, User
+from bases.models import CITY_ROLES, Role, User
 from reporting import indicators
 from reporting.filing import checks
 from reporting.indicators import Value
@@ -20,7 +20,7 @@ def reports_for(user: User) -> QuerySet[Report]:
     reports = Report.objects.select_related("base", "base__city")
     if user.role == Role.PROVINCE:
         return reports
-    if user.role == Role.CITY and user.city_id:
+    if user.role in CITY_ROLES and user.city_id:
         return reports.filter(base__city_id=user.city_id)
     if user.role == Role.OFFICER and user.base_id:
         return reports.filter(base_id=user.base_id)

@@ -1,4 +1,4 @@
-"""Every write to a report: save draft, submit, return, approve, reopen.
+"""Every write to a report: save draft, submit, return, city-approve, approve, reopen.
 
 Views, the API and the commands call these, so a rule is enforced in exactly one place.
 Each runs in one transaction and locks the report row, and each checks the version the
@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bases.audit import record
-from bases.models import Base, User
+from bases.models import Base, Role, User
 from bases.notices.services import after_commit
 from reporting import indicators, notices
 from reporting.filing import checks, policy, prefill
@@ -26,8 +26,8 @@ from reporting.models import Report, ReportValue, Status, Transition
 from reporting.statistics.cache import schedule_refresh
 
 __all__ = ["CheckFailed", "PolicyDenied", "StaleVersion", "WorkflowError", "approve_report",
-           "fill_from_records", "findings_for", "reopen_report", "return_report", "save_draft",
-           "snapshot", "submit_report", "write_values"]
+           "city_approve_report", "fill_from_records", "findings_for", "reopen_report",
+           "return_report", "save_draft", "snapshot", "submit_report", "write_values"]
 
 
 class StaleVersion(WorkflowError):
@@ -170,6 +170,7 @@ def submit_report(
     now = timezone.now()
     from_status = report.status
     report.explanations = {f.check: explanations[f.check] for f in findings}
+    report.city_opinion = ""  # each submission is passed by the city afresh
     report.status = Status.SUBMITTED
     report.submitted_at = now
     report.first_submitted_at = report.first_submitted_at or now
@@ -178,6 +179,8 @@ def submit_report(
     _transition(report, Transition.Action.SUBMIT, actor, from_status, with_values=True)
     record(request, "report_submitted", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    if policy.two_level(Target.of(report)):
+        after_commit(notices.notify_city_reviewers, report.pk)
     return report
 
 
@@ -191,6 +194,8 @@ def return_report(
     field_comments: dict[str, str] | None = None,
     request: HttpRequest | None = None,
 ) -> Report:
+    """Back to the officer with comments: by the province, or by the city reviewer of a
+    two-level round (recorded as the city's return, so the history tells the levels apart)."""
     report = _lock(report, version)
     policy.require(policy.may_return(actor, Target.of(report)))
     field_comments = {code: text.strip() for code, text in (field_comments or {}).items()
@@ -200,34 +205,71 @@ def return_report(
         raise WorkflowError(f"未知的指标代码：{', '.join(unknown)}")
     if not comment.strip() and not field_comments:
         raise WorkflowError("退回时请填写审核意见")
+    by_city = actor.role == Role.CITY_REVIEWER
+    from_status = report.status
     report.status = Status.RETURNED
     report.review_comment = comment.strip()
     report.field_comments = field_comments
     report.version += 1
     report.save()
-    _transition(report, Transition.Action.RETURN, actor, Status.SUBMITTED,
-                comment=report.review_comment, field_comments=field_comments)
-    record(request, "report_returned", object_repr=f"report:{report.base.code}/{report.year}",
-           actor=actor)
+    _transition(report, Transition.Action.CITY_RETURN if by_city else Transition.Action.RETURN,
+                actor, from_status, comment=report.review_comment, field_comments=field_comments)
+    record(request, "report_city_returned" if by_city else "report_returned",
+           object_repr=f"report:{report.base.code}/{report.year}", actor=actor)
     after_commit(notices.report_returned, report.pk)
     return report
 
 
 @transaction.atomic
-def approve_report(
-    *, report: Report, actor: User, version: int | None, request: HttpRequest | None = None,
+def city_approve_report(
+    *, report: Report, actor: User, version: int | None, comment: str = "",
+    request: HttpRequest | None = None,
 ) -> Report:
+    """市州初审通过: the city reviewer passes exactly the figures they saw to the province,
+    with an optional opinion that the province reads at the top of its review page."""
+    report = _lock(report, version)
+    policy.require(policy.may_city_approve(actor, Target.of(report)))
+    report.status = Status.CITY_APPROVED
+    report.city_opinion = comment.strip()
+    report.version += 1
+    report.save()
+    _transition(report, Transition.Action.CITY_APPROVE, actor, Status.SUBMITTED,
+                comment=report.city_opinion, with_values=True)
+    record(request, "report_city_approved",
+           object_repr=f"report:{report.base.code}/{report.year}", actor=actor,
+           detail=report.city_opinion[:500])
+    return report
+
+
+OVERRIDE_PREFIX = "越级审核："
+
+
+@transaction.atomic
+def approve_report(
+    *, report: Report, actor: User, version: int | None, override_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Report:
+    """Approve and lock. In a two-level round a report the city has not passed is approved
+    only with `override_reason` (越级审核), which the history and the audit log keep."""
     # The lock plus the version check mean the approver approves exactly what they saw.
     report = _lock(report, version)
-    policy.require(policy.may_approve(actor, Target.of(report)))
+    target = Target.of(report)
+    override_reason = override_reason.strip()
+    policy.require(policy.may_approve(actor, target, override=bool(override_reason)))
+    overriding = policy.two_level(target) and report.status == Status.SUBMITTED
+    if not overriding:
+        override_reason = ""
+    from_status = report.status
     report.status = Status.APPROVED
     report.approved_at = timezone.now()
     report.field_comments = {}
     report.version += 1
     report.save()
-    _transition(report, Transition.Action.APPROVE, actor, Status.SUBMITTED, with_values=True)
-    record(request, "report_approved", object_repr=f"report:{report.base.code}/{report.year}",
-           actor=actor)
+    _transition(report, Transition.Action.APPROVE, actor, from_status, with_values=True,
+                comment=OVERRIDE_PREFIX + override_reason if overriding else "")
+    record(request, "report_approved_override" if overriding else "report_approved",
+           object_repr=f"report:{report.base.code}/{report.year}", actor=actor,
+           detail=override_reason[:1000])
     after_commit(notices.report_approved, report.pk)
     schedule_refresh(years=[report.year])
     return report

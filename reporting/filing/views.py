@@ -22,10 +22,21 @@ from bases.hooks import PageSection
 from bases.models import Base, HandoverRequest, Role
 from reporting import indicators
 from reporting.filing import policy, rounds, services
-from reporting.filing.completeness import completeness, write_completeness_workbook
+from reporting.filing.completeness import (
+    CITY_REVIEW,
+    completeness,
+    write_completeness_workbook,
+)
 from reporting.filing.filters import ReportFilter
-from reporting.filing.forms import ExtensionForm, PrefillForm, ReportForm, ReviewForm, RoundForm
-from reporting.filing.policy import Target
+from reporting.filing.forms import (
+    ExtensionForm,
+    PrefillForm,
+    ReportForm,
+    ReviewForm,
+    ReviewModeForm,
+    RoundForm,
+)
+from reporting.filing.policy import Decision, Target
 from reporting.filing.prefill import Prefill, prefill_for
 from reporting.filing.presentation import build_sections, display_snapshot
 from reporting.filing.rounds import deadline_for
@@ -34,7 +45,7 @@ from reporting.filing.selectors import (
     changes_since_previous_submission,
     reports_for,
 )
-from reporting.models import Report, Round, Status
+from reporting.models import Report, Round, Status, Transition
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -78,8 +89,38 @@ def _target_for_page(request: HttpRequest, code: str, year: int) -> Target:
     return target
 
 
+def _may_override(user, target: Target) -> policy.Decision:
+    """越级审核 is offered only where the plain approval is refused for want of the city's
+    pass (a two-level round, a submitted report)."""
+    if policy.two_level(target) and not policy.may_approve(user, target):
+        return policy.may_approve(user, target, override=True)
+    return policy.may_approve(user, target)
+
+
 REVIEW_DECISIONS = {"approve": policy.may_approve, "return": policy.may_return,
-                    "reopen": policy.may_reopen}
+                    "reopen": policy.may_reopen, "city_approve": policy.may_city_approve,
+                    "override": _may_override}
+REVIEWERS = (Role.PROVINCE, Role.CITY_REVIEWER)
+
+
+def _city_review(report: Report | None) -> Transition | None:
+    """The city's pass of the report's current submission (prefetched transitions)."""
+    if report is None or report.status not in (Status.CITY_APPROVED, Status.APPROVED):
+        return None
+    passed = None
+    for transition in report.transitions.all():
+        if transition.action == Transition.Action.SUBMIT:
+            passed = None
+        elif transition.action == Transition.Action.CITY_APPROVE:
+            passed = transition
+    return passed
+
+
+def _last_return(report: Report | None) -> Transition | None:
+    returns = [t for t in (report.transitions.all() if report else [])
+               if t.action in (Transition.Action.RETURN, Transition.Action.CITY_RETURN,
+                               Transition.Action.REOPEN)]
+    return returns[-1] if returns else None
 
 
 def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | None = None,
@@ -101,6 +142,9 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
             "roster_complete": bool(report and report.roster_complete)})
     records = prefill_for(base, year, report=report)
     review = {action: decide(user, target) for action, decide in REVIEW_DECISIONS.items()}
+    # Override only where approving needs it (the plain approval is the same form otherwise).
+    review["override"] = Decision(review["override"].allowed and not review["approve"].allowed)
+    last_return = _last_return(report)
     context = {
         "base": base,
         "year": year,
@@ -123,10 +167,15 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
                     for indicator, old, new in changes_since_previous_submission(report)]
         if report else [],
         "transitions": report.transitions.all() if report else [],
-        "reviewable": user.role == Role.PROVINCE and report is not None,
+        "reviewable": user.role in REVIEWERS and report is not None,
         "review": {action: decision.allowed for action, decision in review.items()},
         "review_note": "报表尚未提交，暂无需审核。" if report is not None and report.is_editable
-        else review["approve"].reason,
+        else (review["city_approve"] if user.role == Role.CITY_REVIEWER
+              else review["approve"]).reason,
+        "city_review": _city_review(report),
+        "returned_by": "市州审核员" if last_return is not None
+        and last_return.action == Transition.Action.CITY_RETURN else "省级管理员",
+        "two_level": round_ is not None and round_.two_level,
     }
     return render(request, "reporting/report.html", context, status=status)
 
@@ -203,7 +252,11 @@ def _file(request: HttpRequest, form: ReportForm, *, target: Target, submit: boo
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return form.parsed, []
-    messages.success(request, "报表已提交，等待省级审核。" if submit else "草稿已保存。")
+    if submit:
+        waits_for = "市州初审" if policy.two_level(target) else "省级审核"
+        messages.success(request, f"报表已提交，等待{waits_for}。")
+    else:
+        messages.success(request, "草稿已保存。")
     return redirect("reporting:report", code=base.code, year=year)
 
 
@@ -251,6 +304,19 @@ def report_review(request: HttpRequest, code: str, year: int) -> HttpResponse:
             services.approve_report(report=report, actor=request.user, version=data["version"],
                                     request=request)
             messages.success(request, "报表已审核通过并锁定。")
+        elif data["action"] == "override":
+            if not data["comment"].strip():
+                messages.error(request, "越级审核须填写原因。")
+                return back
+            services.approve_report(report=report, actor=request.user, version=data["version"],
+                                    override_reason=data["comment"], request=request)
+            messages.success(request, "报表已越级审核通过并锁定，原因已记录。")
+        elif data["action"] == "city_approve":
+            services.city_approve_report(report=report, actor=request.user,
+                                         version=data["version"], comment=data["comment"],
+                                         request=request)
+            messages.success(request, "报表已初审通过，提交省级审核。")
+            return redirect("reporting:city_queue")
         elif data["action"] == "return":
             services.return_report(report=report, actor=request.user, version=data["version"],
                                    comment=data["comment"], field_comments=form.field_comments(),
@@ -275,6 +341,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
         try:
             round_ = rounds.open_round(year=data["year"], opens_on=data["opens_on"],
                                        deadline=data["deadline"], actor=request.user,
+                                       review_levels=data["review_levels"],
+                                       city_review_deadline=data["city_review_deadline"],
                                        request=request)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -296,9 +364,25 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = Round.objects.filter(year=year).first()
     if round_ is None:
         raise outside_scope(request, f"round:{year}")
-    extension_form = ExtensionForm(request.POST or None)
     action = request.POST.get("action")
+    extension_form = ExtensionForm(request.POST if action == "extend" else None)
+    # A copy: the form's validation writes into its instance, the page shows the saved round.
+    mode_form = ReviewModeForm(request.POST if action == "review" else None,
+                               instance=Round.objects.get(pk=round_.pk))
     try:
+        if request.method == "POST" and action == "review" and mode_form.is_valid():
+            data = mode_form.cleaned_data
+            try:
+                rounds.reschedule_round(round_=round_, opens_on=round_.opens_on,
+                                        deadline=round_.deadline, actor=request.user,
+                                        review_levels=data["review_levels"],
+                                        city_review_deadline=data["city_review_deadline"],
+                                        request=request)
+            except ValidationError as exc:
+                mode_form.add_error(None, exc)
+            else:
+                messages.success(request, "审核方式已保存。")
+                return redirect("reporting:round", year=year)
         if request.method == "POST" and action in ROUND_ACTIONS:
             service, done = ROUND_ACTIONS[action]
             service(round_=round_, actor=request.user, request=request)
@@ -314,11 +398,16 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
         extension_form.add_error(None, exc)
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
+    completeness_summary = completeness(round_)
     context = {
         "round": round_,
         "extension_form": extension_form,
+        "mode_form": mode_form,
+        "mode_locked": rounds.city_reviewed(round_),
+        "states": completeness_summary.states,
+        "city_review_columns": CITY_REVIEW if round_.two_level else [],
         "extensions": round_.extensions.select_related("base"),
-        "summary": completeness(round_),
+        "summary": completeness_summary,
     }
     return render(request, "reporting/round_detail.html", context)
 
@@ -334,6 +423,30 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/queue.html",
                   {"form": filters.form, "page": page, "year": filters.chosen_year})
+
+
+def city_queue(request: HttpRequest) -> HttpResponse:
+    """The city reviewer's page: their city's submitted reports of two-level rounds, overdue
+    ones (past the round's city review deadline) first, then the longest waiting."""
+    require_role(request, Role.CITY_REVIEWER)
+    today = timezone.localdate()
+    open_rounds = {r.year: r for r in Round.objects.filter(review_levels=2, closed_at=None)}
+    waiting = (reports_for(request.user)
+               .filter(year__in=list(open_rounds), status=Status.SUBMITTED)
+               .order_by("submitted_at", "base__code"))
+    rows = [{"report": report, "round": open_rounds[report.year],
+             "overdue": rounds.city_review_overdue(open_rounds[report.year], today)}
+            for report in waiting]
+    rows.sort(key=lambda row: not row["overdue"])  # stable: oldest first within each group
+    recent = (reports_for(request.user)
+              .filter(year__in=list(open_rounds),
+                      transitions__action__in=[Transition.Action.CITY_APPROVE,
+                                               Transition.Action.CITY_RETURN],
+                      transitions__actor__city_id=request.user.city_id)
+              .distinct().order_by("-updated_at")[:20])
+    return render(request, "reporting/city_queue.html",
+                  {"rows": rows, "rounds": sorted(open_rounds.values(), key=lambda r: -r.year),
+                   "recent": recent, "city": request.user.city})
 
 
 def completeness_workbook(request: HttpRequest, year: int) -> HttpResponse:

@@ -36,7 +36,9 @@ from reporting.models import Report, ReportValue, Status
 # ---------------------------------------------------------------------------------------
 
 APPROVED_ONLY: tuple[str, ...] = (Status.APPROVED,)
-WITH_SUBMITTED: tuple[str, ...] = (Status.APPROVED, Status.SUBMITTED)
+# A preview counts every report sent in and not returned: a city-approved one (two-level
+# rounds) is a submitted one the city has checked, still awaiting the province.
+WITH_SUBMITTED: tuple[str, ...] = (Status.APPROVED, Status.CITY_APPROVED, Status.SUBMITTED)
 
 # Stored values have two decimals, so every exact sum has two decimals as well.
 CENT = Decimal("0.01")
@@ -44,7 +46,7 @@ PROVINCE = "湖南省"
 
 
 def source_statuses(preview: bool) -> tuple[str, ...]:
-    """Approved reports only; a preview also counts submitted (not yet reviewed) ones."""
+    """Approved reports only; a preview also counts submitted (not yet approved) ones."""
     return WITH_SUBMITTED if preview else APPROVED_ONLY
 
 

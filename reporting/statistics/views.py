@@ -24,7 +24,7 @@ from django.shortcuts import render
 
 from bases.access import cities_for, require_role
 from bases.audit import record
-from bases.models import Role, User
+from bases.models import CITY_ROLES, Role, User
 from reporting import indicators
 from reporting.statistics.annex_workbook import WORKBOOK_TOP, write_annex_workbook
 from reporting.statistics.annexes import (
@@ -50,7 +50,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = AnnexForm(form_data(request), user=request.user)
     return render_index(request, form)
 
@@ -69,7 +69,7 @@ def render_index(request: HttpRequest, form: AnnexForm, status: int = 200) -> Ht
 
 
 def annex_workbook(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = AnnexForm(form_data(request), user=request.user)
     if not form.is_valid():
         return render_index(request, form, status=400)
@@ -88,7 +88,7 @@ def annex_workbook(request: HttpRequest) -> HttpResponse:
 
 
 def rankings(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = RankingForm(form_data(request, top=10), user=request.user)
     tables = None
     if form.is_valid():
@@ -101,7 +101,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 
 def cities(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = StatisticsForm(form_data(request), user=request.user)
     breakdown = None
     if form.is_valid():
@@ -304,7 +304,7 @@ def chart_set(annexes: Annexes, *, user: User) -> ChartSet:
 
 def chart_data(request: HttpRequest) -> JsonResponse:
     """The charts' data as JSON, same selection and query string as the statistics page."""
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = AnnexForm(form_data(request), user=request.user)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400,

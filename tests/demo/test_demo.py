@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import tempfile
@@ -166,6 +167,12 @@ class DemoBulletinTests(TestCase):
         self.assertEqual((officer.role, officer.base.name), (Role.OFFICER, "长沙科技新城"))
         self.assertEqual(User.objects.get(username="b2_officer").base.batch, 2)
         self.assertEqual(User.objects.get(username="changsha_viewer").city.name, "长沙市")
+        reviewer = User.objects.get(username="changsha_reviewer")
+        self.assertEqual((reviewer.role, reviewer.city.name), (Role.CITY_REVIEWER, "长沙市"))
+        round_2018 = Round.objects.get(year=2018)
+        self.assertEqual(round_2018.review_levels, 2)
+        self.assertEqual(round_2018.city_review_deadline - round_2018.deadline,
+                         dt.timedelta(days=10))
         self.assertEqual(User.objects.get(username="province_admin").role, Role.PROVINCE)
         history = Report.objects.filter(year=2017).first().transitions.get()
         self.assertEqual((history.action, history.comment), ("import", "由命令行导入"))
@@ -178,4 +185,5 @@ class DemoBulletinTests(TestCase):
         out = io.StringIO()
         call_command("seed_demo", "--if-empty", stdout=out)
         self.assertIn("跳过", out.getvalue())
+        self.assertIn("changsha_reviewer 长沙市 市州审核员", out.getvalue())
         self.assertEqual(Base.objects.count(), 102)

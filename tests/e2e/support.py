@@ -21,6 +21,7 @@ DEMO_PASSWORD = "Demo-Portal-2026"  # reporting/management/commands/seed_demo.py
 OFFICER = "cs_officer"  # officer of 长沙科技新城 (HN001, 长沙市)
 ADMIN = "province_admin"
 CITY_VIEWER = "changsha_viewer"
+CITY_REVIEWER = "changsha_reviewer"
 FLAGSHIP = "长沙科技新城"
 YEAR = 2018  # the open round of the demo
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
@@ -247,6 +248,17 @@ def save_draft_through_services(values: dict[str, str]) -> None:
     parsed = {code: indicators.BY_CODE[code].parse(text) for code, text in values.items()}
     services.save_draft(base=officer.base, year=YEAR, actor=officer, values=parsed,
                         version=None)
+
+
+def set_review_levels(levels: int, year: int = YEAR) -> None:
+    """The demo's round is two-level (seed_demo); a journey of the one-level review sets it
+    back, through the rounds' service."""
+    from reporting.filing import rounds
+    from reporting.models import Round
+
+    round_ = Round.objects.get(year=year)
+    rounds.reschedule_round(round_=round_, opens_on=round_.opens_on, deadline=round_.deadline,
+                            actor=None, review_levels=levels)
 
 
 def round_row(page: Page, year: int = YEAR) -> Any:

@@ -1,5 +1,6 @@
-"""Journey 2: the province admin (password + TOTP) returns the report with a comment on one
-figure; the officer corrects it and resubmits; the admin sees the change and approves."""
+"""Journey 2: in a one-level round, the province admin (password + TOTP) returns the report
+with a comment on one figure; the officer corrects it and resubmits; the admin sees the change
+and approves."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.e2e.support import (
     log_in_with_totp,
     report_path,
     round_row,
+    set_review_levels,
     submit_through_services,
 )
 
@@ -41,6 +43,7 @@ def shown(area: str) -> str:
 def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey):
     from reporting.models import Report, Status
 
+    set_review_levels(1)  # the province reviews alone (two-level: test_journey_city_review)
     values = filing_values()
     submit_through_services(values, EXPLANATION)
     add_totp_device(ADMIN)

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--base", dest="base_code",
                             help="基地编码（信息管理员、平台对接账号必填）")
-        parser.add_argument("--city", dest="city_name", help="市州名称（市州查看员必填）")
+        parser.add_argument("--city", dest="city_name",
+                            help="市州名称（市州查看员、市州审核员必填）")
         parser.add_argument("--password-stdin", action="store_true",
                             help="从标准输入读取密码（第一行）")
         parser.add_argument("--must-change", action="store_true",

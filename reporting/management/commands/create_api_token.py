@@ -14,7 +14,7 @@ from bases.services import issue_api_token
 
 #: Roles that have anything to read through the API (security and audit admins do not); a
 #: platform account (平台对接) reaches only its base's ledger and roster.
-API_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE, Role.PLATFORM)
+API_ROLES = (Role.OFFICER, Role.CITY, Role.CITY_REVIEWER, Role.PROVINCE, Role.PLATFORM)
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ CHANGSHA_FLAGSHIP = "长沙科技新城"
 
 class Command(BaseCommand):
     help = ("向空数据库载入演示数据：2017年通报的102个基地、2016/2017年度报表、"
-            "演示账号和2018年度报送。")
+            "演示账号和2018年度报送（两级审核）。")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--if-empty", action="store_true",
@@ -74,8 +74,9 @@ class Command(BaseCommand):
                                          (2017, dt.date(2018, 1, 2), dt.date(2018, 1, 20))):
             past = rounds.open_round(year=year, opens_on=opens_on, deadline=deadline, actor=None)
             rounds.close_round(round_=past, actor=None)
+        # Two-level (SPEC 11): the 长沙市 reviewer passes the city's reports first.
         rounds.open_round(year=2018, opens_on=dt.date(2018, 1, 1),
-                          deadline=today + dt.timedelta(days=90), actor=None)
+                          deadline=today + dt.timedelta(days=90), actor=None, review_levels=2)
         self.stdout.write(self.style.SUCCESS(
             f"已载入 {len(demo)} 个基地、{reports_created} 份已审核报表，"
             f"2018年度报送开放至 {today + dt.timedelta(days=90)}；"
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             ("cs_officer", Role.OFFICER, {"base_code": flagship.code}),
             ("b2_officer", Role.OFFICER, {"base_code": second_batch.code}),
             ("changsha_viewer", Role.CITY, {"city_name": City.objects.get(name="长沙市").name}),
+            ("changsha_reviewer", Role.CITY_REVIEWER, {"city_name": "长沙市"}),
             ("province_admin", Role.PROVINCE, {}),
             ("security_admin", Role.SECURITY, {}),
             ("audit_admin", Role.AUDIT, {}),
@@ -113,6 +115,7 @@ class Command(BaseCommand):
   cs_officer       {flagship.name if flagship else ''} 信息管理员
   b2_officer       {second.name if second else ''}（第二批）信息管理员
   changsha_viewer  长沙市 市州查看员
+  changsha_reviewer 长沙市 市州审核员（2018年度为两级审核：先由市州初审）
   province_admin   省级管理员（首次登录须用身份验证器完成两步验证设置）
   security_admin   安全管理员（两步验证）
   audit_admin      审计管理员（两步验证）
