@@ -73,10 +73,20 @@ class CityFilter(django_filters.ModelChoiceFilter):
     field_class = CityField
 
 
+class AnyChoiceFilter(django_filters.ChoiceFilter):
+    """A choice whose empty value means "all" (the pages' 全部 option sends `status=`); the
+    schema says so, so that a client sending it is not told it broke the contract."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        extend_schema_field({"type": "string",
+                             "enum": ["", *(value for value, _ in kwargs["choices"])]})(self)
+
+
 class ReportFilter(django_filters.FilterSet):
     year = YearFilter(
         label="年度", widget=forms.NumberInput(attrs={"placeholder": "年度"}))
-    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices,
+    status = AnyChoiceFilter(label="状态", choices=Status.choices,
                                          empty_label="全部状态")
     city = CityFilter(label="市州", field_name="base__city", queryset=City.objects.all(),
                       empty_label="全部市州", help_text="city name (长沙市) or id")
@@ -85,7 +95,7 @@ class ReportFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"placeholder": "批次"}))
     base = django_filters.CharFilter(label="基地编码", field_name="base__code", max_length=20,
                                      help_text="base code")
-    timing = django_filters.ChoiceFilter(label="按时", choices=TIMING_CHOICES,
+    timing = AnyChoiceFilter(label="按时", choices=TIMING_CHOICES,
                                          empty_label="全部", method="filter_timing",
                                          help_text="on_time or late; needs year")
 
