@@ -35,7 +35,7 @@ CHOOSABLE_CHANNELS = (Channel.EMAIL, Channel.SMS)
 KINDS_FOR_ROLE: dict[str, tuple[str, ...]] = {
     Role.OFFICER: (Kind.RETURNED, Kind.APPROVED, Kind.REOPENED, Kind.EXTENSION,
                    Kind.HANDOVER, Kind.REMINDER),
-    Role.CITY: (Kind.AWAITING_CITY_REVIEW,),
+    Role.CITY_REVIEWER: (Kind.AWAITING_CITY_REVIEW,),
     Role.PROVINCE: (Kind.SUBMITTED_DIGEST,),
 }
 

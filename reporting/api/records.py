@@ -24,12 +24,12 @@ from rest_framework.response import Response
 
 from bases.access import get_record_base, outside_scope, writes_records
 from bases.ledger.services import LedgerRefused, YearLocked
-from bases.models import Base, Role
+from bases.models import CITY_ROLES, Base, Role
 from reporting.api import record_serializers as rs
 from reporting.api.serializers import NON_FIELD
 from reporting.api.views import E401, E403, E404, E415, MAX_ID, PagedApiView
 
-RECORD_ROLES = (Role.OFFICER, Role.CITY, Role.PROVINCE, Role.PLATFORM)
+RECORD_ROLES = (Role.OFFICER, *CITY_ROLES, Role.PROVINCE, Role.PLATFORM)
 WRITE_MESSAGE = "只有本基地的信息管理员或本基地的服务平台可以修改台帐和名册"
 
 CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="base code (A001)")

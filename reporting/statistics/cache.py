@@ -34,7 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet, Sum
 
-from bases.models import City, Role, User
+from bases.models import CITY_ROLES, City, User
 from reporting.models import Report
 from reporting.statistics import annexes as fresh
 from reporting.statistics.annexes import (
@@ -198,7 +198,7 @@ def page_fragment(*, year: int, compare_year: int | None, cohort_batch: int | No
     they read (the annexes, the comparison year, the trend charts' earlier years)."""
     years = {y for y in (compare_year, *range(year - HISTORY_YEARS + 1, year + 1))
              if y is not None}
-    scope = user.city_id if user.role == Role.CITY else user.role
+    scope = user.city_id if user.role in CITY_ROLES else user.role
     return [year, compare_year, cohort_batch, preview, scope,
             fingerprint(years, preview=preview)]
 

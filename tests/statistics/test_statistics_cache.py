@@ -230,6 +230,14 @@ class RefreshTests(WorkbookTestCase):
         cities = next(chart for chart in theirs["charts"] if chart["key"] == "cities")
         self.assertEqual(cities["labels"], ["株洲市"])
 
+    def test_city_reviewers_of_two_cities_never_share_a_cached_fragment(self):
+        url = "/statistics/?year=2017"
+        for reviewer, city in ((self.rita, "长沙市"), (self.rex, "株洲市")):
+            self.login(reviewer)
+            charts = self.embedded_charts(self.client.get(url))
+            cities = next(chart for chart in charts["charts"] if chart["key"] == "cities")
+            self.assertEqual(cities["labels"], [city])
+
     def test_a_broker_that_is_down_never_breaks_an_approval(self):
         with mock.patch.object(refresh_statistics, "delay", side_effect=OSError("refused")), \
                 self.assertLogs("reporting.statistics.cache", "ERROR") as logs, \
