@@ -16,7 +16,7 @@ names every base tied for first; nothing ever prints "None" or a placeholder das
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -28,6 +28,7 @@ from reporting.indicators import (
     SESSIONS_LABEL,
     WAN,
 )
+from reporting.filing.selectors import data_note
 from reporting.statistics.annexes import (
     MAX_TOP,
     TOTAL_LABEL,
@@ -632,4 +633,9 @@ def draft_bulletin(*, year: int, compare_year: int | None, cohort_batch: int | N
                               preview=preview)
     rankings = compute_rankings(year=year, top=MAX_TOP, preview=preview)
     figures = figures_of(source_reports(year=year, preview=preview))
-    return build_bulletin(Sources(annexes, rankings, figures), top=top)
+    bulletin = build_bulletin(Sources(annexes, rankings, figures), top=top)
+    note = data_note(year)
+    if note is None:
+        return bulletin
+    # First thing the drafter reads: "居全省首位" of 1 base in 102 must not go out as is.
+    return replace(bulletin, notes=(Paragraph(note, "note"), *bulletin.notes))

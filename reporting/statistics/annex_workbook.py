@@ -29,18 +29,23 @@ BOLD = Font(bold=True)
 
 
 def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[RankingRow]],
-                         file: str | PathLike[str] | IO[bytes]) -> None:
+                         file: str | PathLike[str] | IO[bytes], *, note: str | None = None
+                         ) -> None:
+    """`note`: the year's data note (`selectors.data_note`), added to every annex's title."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for annex in annexes:
-        _write_annex(workbook.create_sheet(annex.sheet_name), annex, preview=annexes.preview)
+        _write_annex(workbook.create_sheet(annex.sheet_name), annex, preview=annexes.preview,
+                     note=note)
     _write_rankings(workbook.create_sheet(RANKING_SHEET), rankings)
     workbook.save(file)
 
 
-def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool) -> None:
+def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool,
+                 note: str | None = None) -> None:
     width = annex.width
-    title = text_cell(sheet, annex.title + (PREVIEW_NOTE if preview else ""), row=1, column=1)
+    title = text_cell(sheet, annex.title + (PREVIEW_NOTE if preview else "")
+                      + (f"（{note}）" if note else ""), row=1, column=1)
     title.font, title.alignment = Font(bold=True, size=13), CENTER
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     next_row = _write_header(sheet, annex, first_row=2)
