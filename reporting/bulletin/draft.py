@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from reporting import indicators
+from reporting.filing.selectors import data_note
 from reporting.indicators import (
     PATENT_TYPES,
     SERVED_LABEL,
@@ -28,7 +29,6 @@ from reporting.indicators import (
     SESSIONS_LABEL,
     WAN,
 )
-from reporting.filing.selectors import data_note
 from reporting.statistics.annexes import (
     MAX_TOP,
     TOTAL_LABEL,
@@ -638,4 +638,5 @@ def draft_bulletin(*, year: int, compare_year: int | None, cohort_batch: int | N
     if note is None:
         return bulletin
     # First thing the drafter reads: "居全省首位" of 1 base in 102 must not go out as is.
-    return replace(bulletin, notes=(Paragraph(note, "note"), *bulletin.notes))
+    lead = bulletin.notes[:1] if preview else ()  # the preview note stays first
+    return replace(bulletin, notes=(*lead, Paragraph(note, "note"), *bulletin.notes[len(lead):]))
