@@ -64,7 +64,7 @@ def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey
     expect(admin).to_have_url(re.compile(re.escape(path) + "$"))
     expect(admin.locator("#report-status")).to_have_text("已提交")
     explained = admin.locator("#row-service_expenditure")
-    expect(explained).to_contain_text("超过全省基地中位数")
+    expect(explained).to_contain_text("超过±50%")
     expect(explained).to_contain_text(f"情况说明：{EXPLANATION}")
     center(explained)
     journey.shot(admin, "explanation", full_page=False)
