@@ -536,6 +536,7 @@ class TallySerializer(serializers.Serializer):
         "by state: not_started, draft, submitted, returned, approved"))
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text="created by an import: neither on time nor late")
     total = serializers.IntegerField()
 
 
@@ -546,6 +547,7 @@ class BaseStateSerializer(serializers.Serializer):
     state = serializers.CharField()
     deadline = serializers.DateField()
     late = serializers.BooleanField()
+    imported = serializers.BooleanField()
 
 
 class CompletenessSerializer(serializers.Serializer):

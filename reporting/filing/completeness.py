@@ -1,4 +1,10 @@
-"""Who has filed for a round: counts by state, on time or late, by city, and who is missing."""
+"""Who has filed for a round: counts by state, on time or late, by city, and who is missing.
+
+A base is expected in a round from its designation year on (`selectors.expected_in`), and a
+base that filed anyway is counted too. On time or late is the first submission against the
+base's deadline (`rounds.is_late`, extensions included); a report created by an import was
+never submitted through the portal, so it is 导入, neither on time nor late.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,13 @@ from typing import IO
 from django.utils import timezone
 from openpyxl import Workbook
 
+from django.db.models import Q
+
 from bases.models import Base
 from portal.spreadsheet import number_cell, text_cell
 from reporting.filing.rounds import deadlines, is_late
-from reporting.models import Report, Round, Status
+from reporting.filing.selectors import expected_in
+from reporting.models import Report, Round, Status, Transition
 
 NOT_STARTED = "not_started"
 STATES = [(NOT_STARTED, "未开始"), *Status.choices]
@@ -28,10 +37,15 @@ class BaseFilingState:
     state: str
     deadline: dt.date
     late: bool
+    imported: bool = False
 
     @property
     def state_label(self) -> str:
         return dict(STATES)[self.state]
+
+    @property
+    def timing_label(self) -> str:
+        return "导入" if self.imported else "逾期" if self.late else ""
 
 
 @dataclass
@@ -40,10 +54,13 @@ class Tally:
     counts: dict[str, int] = field(default_factory=lambda: {key: 0 for key, _ in STATES})
     on_time: int = 0
     late: int = 0
+    imported: int = 0
 
     def add(self, state: BaseFilingState) -> None:
         self.counts[state.state] += 1
-        if state.late:
+        if state.imported:
+            self.imported += 1
+        elif state.late:
             self.late += 1
         elif state.state in (Status.SUBMITTED, Status.RETURNED, Status.APPROVED):
             self.on_time += 1
@@ -66,26 +83,32 @@ class Completeness:
 
 
 def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
-    """Three queries however many bases: bases, this year's reports, extensions."""
+    """Four queries however many bases: bases, this year's reports, the reports an import
+    created, extensions."""
     today = today or timezone.localdate()
     reports = {
         row["base_id"]: row
         for row in Report.objects.filter(year=round_.year)
         .values("base_id", "status", "first_submitted_at")
     }
+    imported = set(Transition.objects.filter(
+        report__year=round_.year, action=Transition.Action.IMPORT, from_status="")
+        .values_list("report__base_id", flat=True))
     extended = deadlines(round_)
     states = []
-    bases = (Base.objects.filter(status=Base.Status.ACTIVE)
+    bases = (Base.objects.filter(expected_in(round_.year) | Q(id__in=list(reports)))
              .values("id", "code", "name", "city__name", "city__sort_order")
              .order_by("city__sort_order", "code"))
     for base in bases:
         deadline = extended.get(base["id"], round_.deadline)
         report = reports.get(base["id"])
         state = report["status"] if report else NOT_STARTED
-        late = is_late(deadline=deadline, today=today,
-                       first_submitted_at=report["first_submitted_at"] if report else None)
+        was_imported = base["id"] in imported
+        late = not was_imported and is_late(
+            deadline=deadline, today=today,
+            first_submitted_at=report["first_submitted_at"] if report else None)
         states.append(BaseFilingState(base["code"], base["name"], base["city__name"], state,
-                                deadline, late))
+                                      deadline, late, was_imported))
     by_city: dict[str, Tally] = {}
     total = Tally("全省")
     for state in states:
@@ -98,7 +121,7 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
     sheet.append([text_cell(sheet, heading) for heading in
-                  ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")])
+                  ("市州", *[label for _, label in STATES], "按时", "逾期", "导入", "合计")])
     for tally in [*summary.by_city, summary.total]:
         sheet.append([text_cell(sheet, tally.label), *[
             number_cell(sheet, count) for count in
