@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from bases.audit_labels import describe, event_label, outcome_label
 from bases.models import AuditEvent, AuditRecordImmutable, User
 from portal.spreadsheet import text_cell
 
@@ -91,13 +92,14 @@ def audit_workbook(events) -> HttpResponse:
     """The filtered log as .xlsx, streamed row by row so a long log stays cheap."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    sheet.append([text_cell(sheet, heading)
-                  for heading in ("时间", "用户名", "来源IP", "事件", "对象", "结果", "详情")])
+    sheet.append([text_cell(sheet, heading) for heading in
+                  ("时间", "用户名", "来源IP", "事件", "对象", "结果", "详情", "事件代码")])
     for event in events.iterator(chunk_size=2000):
         sheet.append([timezone.localtime(event.at).replace(tzinfo=None),
                       *[text_cell(sheet, text) for text in (
-                          event.actor_username, event.ip, event.event, event.object_repr,
-                          event.outcome, event.detail)]])
+                          event.actor_username, event.ip, event_label(event.event),
+                          event.object_repr, outcome_label(event.outcome),
+                          describe(event.detail), event.event)]])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'

@@ -211,6 +211,24 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.event}"
 
+    @property
+    def event_label(self) -> str:
+        from bases.audit_labels import event_label
+
+        return event_label(self.event)
+
+    @property
+    def outcome_label(self) -> str:
+        from bases.audit_labels import outcome_label
+
+        return outcome_label(self.outcome)
+
+    @property
+    def detail_shown(self) -> str:
+        from bases.audit_labels import describe
+
+        return describe(self.detail)
+
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise AuditRecordImmutable("审计记录不可修改")
