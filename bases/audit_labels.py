@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 EVENT_LABELS: dict[str, str] = {
     "login": "登录成功",
     "login_failed": "登录失败",

@@ -211,6 +211,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.event}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AuditRecordImmutable("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return AuditEvent.objects.filter(pk=self.pk).delete()
+
     @property
     def event_label(self) -> str:
         from bases.audit_labels import event_label
@@ -228,14 +236,6 @@ class AuditEvent(models.Model):
         from bases.audit_labels import describe
 
         return describe(self.detail)
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AuditRecordImmutable("审计记录不可修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        return AuditEvent.objects.filter(pk=self.pk).delete()
 
 
 class LoginSession(models.Model):

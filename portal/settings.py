@@ -132,8 +132,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"max_similarity": 0.5}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "bases.validators.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "bases.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -161,6 +160,9 @@ OTP_TOTP_ISSUER = "湖南省创业创新基地信息报送平台"
 AUDIT_RETENTION_DAYS = 180
 
 LANGUAGE_CODE = "zh-hans"
+# The portal speaks Simplified Chinese only: LocaleMiddleware would otherwise follow an
+# English browser's Accept-Language into Django's English admin and password messages.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

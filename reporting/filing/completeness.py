@@ -12,10 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
-
-from django.db.models import Q
 
 from bases.models import Base
 from portal.spreadsheet import number_cell, text_cell
