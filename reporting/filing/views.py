@@ -25,7 +25,7 @@ from reporting.filing.completeness import completeness, write_completeness_workb
 from reporting.filing.filters import ReportFilter
 from reporting.filing.forms import ExtensionForm, ReportForm, ReviewForm, RoundForm
 from reporting.filing.policy import Target
-from reporting.filing.presentation import build_sections, display_snapshot
+from reporting.filing.presentation import build_sections, display_snapshot, problems
 from reporting.filing.rounds import deadline_for
 from reporting.filing.selectors import (
     approved_values,
@@ -95,6 +95,13 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
     if form is None and editable:
         form = ReportForm(values=values, initial={"version": report.version if report else None})
     review = {action: decide(user, target) for action, decide in REVIEW_DECISIONS.items()}
+    sections = build_sections(
+        values=values, previous=previous, form=form,
+        field_comments=report.field_comments if report else {},
+        findings=findings,
+        explanations={**(report.explanations if report else {}),
+                      **(form.explanations() if form is not None and form.is_bound else {})},
+    )
     context = {
         "base": base,
         "year": year,
@@ -103,13 +110,9 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
         "deadline": deadline_for(round_, base) if round_ else None,
         "editable": editable,
         "form": form,
-        "sections": build_sections(
-            values=values, previous=previous, form=form,
-            field_comments=report.field_comments if report else {},
-            findings=findings,
-            explanations={**(report.explanations if report else {}),
-                          **(form.explanations() if form is not None and form.is_bound else {})},
-        ),
+        "sections": sections,
+        # After a refused save or submit only: what to fix, linked, at the top.
+        "problems": problems(sections) if form is not None and form.is_bound else [],
         "changes": [(indicator, display_snapshot(indicator, old), display_snapshot(indicator, new))
                     for indicator, old, new in changes_since_previous_submission(report)]
         if report else [],
