@@ -5,7 +5,7 @@
 (function () {
   function mark() {
     document.querySelectorAll(".table-wrap").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
       if (scrolls && !box.hasAttribute("tabindex")) {
         var caption = box.querySelector("caption");
         var heading = box.parentElement && box.parentElement.querySelector("h1, h2, h3");
