@@ -70,6 +70,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "denied": "拒绝",
     "rejected": "驳回",
     "locked": "锁定",
+    "dry_run": "预检",
 }
 
 #: The keys of "key=value" details written by older records and a few services.

@@ -296,7 +296,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     handle = _spooled()
     count = write_data_workbook(handle, bases=Base.objects.all(), reports=reports)
     record(request, "export_workbook", object_repr=f"data:{year}",
-           detail=f"状态：{status}；报表 {count} 份")
+           detail=f"范围：{dict(ExportJob.SCOPE_CHOICES).get(status, status)}；报表 {count} 份")
     return _workbook_response(handle, content_disposition_name("data", year, status))
 
 
