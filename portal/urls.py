@@ -1,16 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages without an icon link (the admin's, error pages).
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"),
-                                                                permanent=True))),
+    path("favicon.ico", views.favicon),
     path("", views.home, name="home"),
     path("accounts/", include("bases.account_urls")),
     path("", include("bases.urls")),

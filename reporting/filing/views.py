@@ -20,6 +20,7 @@ from bases.access import get_base, outside_scope, require_role
 from bases.audit import record
 from bases.hooks import PageSection
 from bases.models import Base, HandoverRequest, Role
+from portal.formats import chinese_date
 from reporting.filing import policy, rounds, services
 from reporting.filing.completeness import completeness, write_completeness_workbook
 from reporting.filing.filters import ReportFilter
@@ -263,7 +264,8 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             data = extension_form.cleaned_data
             rounds.grant_extension(round_=round_, base=data["base"], deadline=data["deadline"],
                                    note=data["note"], actor=request.user, request=request)
-            messages.success(request, f"已为{data['base'].name}延期至{data['deadline']}。")
+            messages.success(
+                request, f"已为{data['base'].name}延期至{chinese_date(data['deadline'])}。")
             return redirect("reporting:round", year=year)
     except ValidationError as exc:
         extension_form.add_error(None, exc)

@@ -581,6 +581,11 @@ class RankingRow:
     base_name: str
     value: Decimal | int  # entry units
 
+    @property
+    def shown(self) -> str:
+        """As the report form shows figures: thousands separators, the stored decimals."""
+        return f"{self.value:,}"
+
 
 def _catalog_rankings() -> tuple[RankingDef, ...]:
     """The rankings the catalog places (`ranking`, `increase_ranking`, `RANKING_GROUPS`), in

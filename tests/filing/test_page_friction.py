@@ -96,3 +96,20 @@ class ImportDefaultTests(WorkbookTestCase):
         self.assertEqual(options[0], ("submitted", " selected"))
         self.assertNotIn("base_code", page)
         self.assertEqual(Report.objects.get(year=2017).status, Status.SUBMITTED)
+
+
+class DateWordingTests(FilingTestCase):
+    def test_messages_write_dates_as_the_pages_do(self):
+        # Issue 16.9: one way of writing a date: 2018年3月31日, in messages as on pages.
+        self.round.deadline = self.round.deadline.replace(year=2018, month=3, day=31)
+        self.round.save()
+        self.login(self.alice)
+
+        refused = self.submit_complete().content.decode()
+        self.login(self.pat)
+        granted = self.client.post("/rounds/2018/", {
+            "action": "extend", "base": self.base_a.code, "deadline": "2099-04-05",
+            "note": "材料补充"}, follow=True).content.decode()
+
+        self.assertIn("报送截止日期（2018年3月31日）已过", refused)
+        self.assertIn("已为长沙科技新城延期至2099年4月5日。", granted)

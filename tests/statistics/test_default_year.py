@@ -101,3 +101,14 @@ def test_trend_chart_leaves_out_unfinished_years_unless_asked(pat, province):
 
     assert default.labels == ("2017年",) and "未含数据未完整的2018年" in default.source
     assert asked.labels == ("2017年", "2018年")
+
+
+def test_rankings_show_figures_as_the_report_form_does(client, pat, changsha):
+    # Issue 16.9: "960000.00" in the rankings against "760,000.00" on the form.
+    file_report(make_base(changsha), 2017, building_area="960000.00", service_staff=1234)
+    sign_in(client, pat)
+
+    page = client.get(reverse("statistics:rankings"), {"year": 2017}).content.decode()
+
+    assert '<td class="num">960,000.00</td>' in page
+    assert '<td class="num">1,234</td>' in page
