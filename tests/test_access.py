@@ -63,6 +63,8 @@ EXPECTED: dict[str, dict[str, int]] = {
         "activity", "activity_edit", "activity_delete", "attachment_upload", "attachment",
         "attachment_delete", "institution_edit", "institution_delete")},
     "reporting:overview": only("pat"),
+    # The city viewer's page (issue 16.12): their own city's progress and statistics.
+    "reporting:city": only("carol", "charlie"),
     "reporting:queue": only("pat"),
     "reporting:rounds": only("pat"),
     "reporting:round": only("pat"),
