@@ -112,3 +112,16 @@ def test_rankings_show_figures_as_the_report_form_does(client, pat, changsha):
 
     assert '<td class="num">960,000.00</td>' in page
     assert '<td class="num">1,234</td>' in page
+
+
+def test_annex_pages_show_figures_with_thousands_separators(client, pat, changsha):
+    # Issue 16.9: the pages write figures as the report form does; the workbook keeps numbers.
+    file_report(make_base(changsha), 2017, building_area="12345678.90", employees=123456)
+    sign_in(client, pat)
+
+    index = client.get(reverse("statistics:index"), {"year": 2017}).content.decode()
+    cities = client.get(reverse("statistics:cities"), {"year": 2017}).content.decode()
+
+    assert '<td class="num">1,234.6</td>' in index  # 建筑面积（万平方米）
+    assert '<td class="num">123,456</td>' in index  # 就业人数
+    assert '<td class="num">123,456</td>' in cities
