@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The portal as users see it (DEBUG off, its own error pages, whitenoise), on this machine only.
+demo: export PORTAL_DEMO = 1
+demo: export DJANGO_DEBUG = 0
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty --address $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)

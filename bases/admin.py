@@ -162,7 +162,7 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     change_password_form = AccountPasswordForm
-    list_display = ("username", "get_full_name", "role", "base", "city", "is_active",
+    list_display = ("username", "full_name", "role", "base", "city", "is_active",
                     "last_login")
     list_filter = ("role", "is_active", "city")
     list_select_related = ("base", "city")
@@ -179,6 +179,10 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
                 "fields": ("username", "password1", "password2", "role", "base", "city")}),
     )
     readonly_fields = ("last_login", "date_joined", "password_changed_at")
+
+    @admin.display(description="姓名")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
 
     def get_form(self, request: HttpRequest, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)  # a new class on every call
@@ -231,8 +235,16 @@ class LockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="解锁所选账号")
     def unlock(self, request: HttpRequest, queryset) -> None:
+        names = []
         for attempt in queryset:
             self.delete_model(request, attempt)
+            names.append(attempt.username)
+        self.message_user(request, f"已解锁 {len(names)} 个账号：{'、'.join(names)}。")
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        self.message_user(request, f"已解锁账号 {obj_display}。")
+        return response
 
     def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
         record(request, "account_unlocked", object_repr=f"user:{obj.username}")

@@ -23,6 +23,10 @@ from bases.access import outside_scope
 
 
 class PortalAdminSite(AdminSite):
+    site_header = "湖南省创业创新基地信息报送平台 · 管理后台"
+    site_title = "湖南省创业创新基地信息报送平台"
+    index_title = "系统管理"
+
     def admin_view(self, view, cacheable: bool = False):
         inner = super().admin_view(view, cacheable)
 

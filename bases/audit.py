@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from bases.audit_labels import describe, event_label, outcome_label
 from bases.models import AuditEvent, AuditRecordImmutable, User
 from portal.sheet_layout import header_cells, page_setup, set_widths
 from portal.spreadsheet import date_cell, text_cell
@@ -92,16 +93,17 @@ def audit_workbook(events) -> HttpResponse:
     """The filtered log as .xlsx, streamed row by row so a long log stays cheap."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    set_widths(sheet, (20, 16, 16, 24, 30, 10, 60))
+    set_widths(sheet, (20, 16, 16, 24, 30, 10, 60, 22))
     sheet.freeze_panes = "A2"
     page_setup(sheet, landscape=True, title_rows="1:1", footer="审计日志")
     sheet.append(header_cells(sheet, ("时间", "用户名", "来源IP", "事件", "对象", "结果",
-                                      "详情")))
+                                      "详情", "事件代码")))
     for event in events.iterator(chunk_size=2000):
         sheet.append([date_cell(sheet, timezone.localtime(event.at).replace(tzinfo=None)),
                       *[text_cell(sheet, text) for text in (
-                          event.actor_username, event.ip, event.event, event.object_repr,
-                          event.outcome, event.detail)]])
+                          event.actor_username, event.ip, event_label(event.event),
+                          event.object_repr, outcome_label(event.outcome),
+                          describe(event.detail), event.event)]])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from bases import services
+from bases.audit_labels import OUTCOME_LABELS, event_choices
 from bases.models import Base, City, Role
 
 
@@ -70,11 +71,10 @@ class HandoverRequestForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    event = forms.CharField(label="事件", required=False, max_length=40)
+    event = forms.ChoiceField(label="事件", required=False, choices=event_choices)
     actor = forms.CharField(label="用户名", required=False, max_length=150)
     outcome = forms.ChoiceField(label="结果", required=False, choices=[
-        ("", "全部结果"), ("success", "成功"), ("failure", "失败"), ("denied", "拒绝"),
-        ("locked", "锁定")])
+        ("", "全部结果"), *OUTCOME_LABELS.items()])
     date_from = forms.DateField(label="起始日期", required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False,
@@ -95,6 +95,19 @@ class AuditFilterForm(forms.Form):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
         return events
+
+    def describe(self) -> str:
+        """The filters in force, in words, for the export's own audit record."""
+        if not self.is_valid():
+            return "全部记录"
+        shown = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            text = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            shown.append(f"{field.label}：{text}")
+        return "筛选条件 " + ("；".join(map(str, shown)) if shown else "无")
 
 
 class AccountFormMixin:

@@ -264,6 +264,24 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         return AuditEvent.objects.filter(pk=self.pk).delete()
 
+    @property
+    def event_label(self) -> str:
+        from bases.audit_labels import event_label
+
+        return event_label(self.event)
+
+    @property
+    def outcome_label(self) -> str:
+        from bases.audit_labels import outcome_label
+
+        return outcome_label(self.outcome)
+
+    @property
+    def detail_shown(self) -> str:
+        from bases.audit_labels import describe
+
+        return describe(self.detail)
+
 
 class LoginSession(models.Model):
     """Which sessions belong to whom, so that handover or deactivation can end them."""

@@ -1,8 +1,20 @@
 import string
 import unicodedata
 
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+
+
+class ChineseMinimumLengthValidator(MinimumLengthValidator):
+    """Django's length rule; its message is a plural form that Django's Simplified Chinese
+    translation lacks, so it would read "This password is too short…" in English."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要{self.min_length}个字符。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要{self.min_length}个字符。"
 
 
 class CharacterClassValidator:

@@ -97,7 +97,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.all())
     if request.GET.get("format") == "xlsx":
-        record(request, "export_audit_log", detail=request.GET.urlencode()[:500])
+        record(request, "export_audit_log", detail=form.describe()[:500])
         return audit_workbook(events)
     page = CappedPaginator(events, 100, cap=settings.AUDIT_LOG_COUNT_CAP).get_page(
         request.GET.get("page"))

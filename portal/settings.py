@@ -13,10 +13,16 @@ from portal.env import cache_from_url, email_from_url, env_bool, env_int, env_li
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Demo mode (`make demo`): the portal as its users see it (DEBUG off: the portal's own error
+# pages, static files through whitenoise, background tasks in the web process) on one
+# machine over plain http. Its relaxations (cookies without Secure, no HTTPS redirect, the
+# quick-start key, no broker) are refused for any host name that is not this machine's.
+DEMO = env_bool("PORTAL_DEMO", False)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and not DEMO:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0 "
             '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))")'
@@ -24,7 +30,13 @@ if not SECRET_KEY:
     # Only for the quick start on a developer's machine; production refuses to start without one.
     SECRET_KEY = "insecure-quick-start-key-do-not-use-in-production-0123456789"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS",
+                         "127.0.0.1,localhost" if DEBUG or DEMO else "")
+if DEMO and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        "PORTAL_DEMO=1 is for this machine only (DJANGO_ALLOWED_HOSTS may name only "
+        f"{', '.join(sorted(LOCAL_HOSTS))}, not {', '.join(ALLOWED_HOSTS)}); "
+        "演示模式只能在本机使用")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -139,8 +151,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"max_similarity": 0.5}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "bases.validators.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "bases.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -168,6 +179,9 @@ OTP_TOTP_ISSUER = "湖南省创业创新基地信息报送平台"
 AUDIT_RETENTION_DAYS = 180
 
 LANGUAGE_CODE = "zh-hans"
+# The portal speaks Simplified Chinese only: LocaleMiddleware would otherwise follow an
+# English browser's Accept-Language into Django's English admin and password messages.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -180,7 +194,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -216,21 +230,26 @@ EXPORT_DIR = env_str("PORTAL_EXPORT_DIR") or None
 # portal's cell writer: user text as text, never as a formula (portal/spreadsheet.py).
 EXPORT_FORMATS = IMPORT_FORMATS = [EscapedXLSX]
 
+# The demo serves its static files from the source folders (no collectstatic step).
+WHITENOISE_USE_FINDERS = DEMO
+
 # Security: production defaults are strict; a TLS-terminating proxy may do the redirect.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# `plain_http`: debug or the local demo, the only cases served without TLS.
+plain_http = DEBUG or DEMO
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not plain_http)
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not plain_http
+CSRF_COOKIE_SECURE = not plain_http
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 1800
 # Idle sessions end after SESSION_COOKIE_AGE; activity extends them, written at most once a
 # minute by bases.middleware.SessionActivityMiddleware rather than on every request.
 SESSION_REFRESH_SECONDS = 60
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if plain_http else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not plain_http
+SECURE_HSTS_PRELOAD = not plain_http
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -321,7 +340,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-statistics": {"task": "reporting.statistics.tasks.refresh_all_statistics",
                            "schedule": crontab(hour=2, minute=15)},
 }
-if CELERY_TASK_ALWAYS_EAGER and not DEBUG:
+if CELERY_TASK_ALWAYS_EAGER and not DEBUG and not DEMO:  # the local demo runs them eagerly
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set when DJANGO_DEBUG=0: production runs background work on "
         "Celery workers (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1), never in the web process"

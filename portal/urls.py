@@ -5,6 +5,7 @@ from portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("", views.home, name="home"),
     path("accounts/", include("bases.account_urls")),
     path("notices/", include("bases.notices.urls")),

@@ -1,13 +1,23 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bases.audit import record, refusal_recorded
 from bases.models import Role
 from portal.errors import is_api, json_error, record_server_error
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin's, error
+    pages). The static URL is looked up per request: production's manifest exists only
+    after collectstatic."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @login_not_required

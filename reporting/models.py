@@ -219,6 +219,12 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.report} {self.get_action_display()}"
 
+    @property
+    def labelled_field_comments(self) -> list[tuple[str, str]]:
+        """(the figure's label, comment): the history speaks the form's words, not codes."""
+        return [(indicators.BY_CODE[code].label if code in indicators.BY_CODE else code, text)
+                for code, text in self.field_comments.items()]
+
 
 class ExportJob(models.Model):
     """A province data-workbook export written by a Celery worker

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from reporting.filing import views
+from reporting.filing import city, views
 from reporting.workbook import urls as workbook_urls
 
 app_name = "reporting"
 urlpatterns = [
     path("province/", views.overview, name="overview"),
+    path("city/", city.city_page, name="city"),
     path("reports/", views.review_queue, name="queue"),
     path("city/reviews/", views.city_queue, name="city_queue"),
     path("rounds/", views.round_list, name="rounds"),

@@ -80,6 +80,8 @@ EXPECTED: dict[str, dict[str, int]] = {
         "activity", "activity_edit", "activity_delete", "attachment_upload", "attachment",
         "attachment_delete", "institution_edit", "institution_delete")},
     "reporting:overview": only("pat"),
+    # The city viewer's page (issue 16.12): their own city's progress and statistics.
+    "reporting:city": only("carol", "charlie"),
     "reporting:queue": only("pat"),
     "reporting:city_queue": only("rita", "rex"),
     "reporting:rounds": only("pat"),

@@ -577,6 +577,7 @@ class TallySerializer(serializers.Serializer):
         "two-level rounds: awaiting, passed, returned (by the city), overdue"))
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text="created by an import: neither on time nor late")
     total = serializers.IntegerField()
 
 
@@ -590,6 +591,7 @@ class BaseStateSerializer(serializers.Serializer):
     city_review = serializers.CharField(help_text="two-level rounds: awaiting, passed, returned "
                                                   "or empty")
     city_overdue = serializers.BooleanField()
+    imported = serializers.BooleanField()
 
 
 class CompletenessSerializer(serializers.Serializer):

@@ -16,11 +16,12 @@ names every base tied for first; nothing ever prints "None" or a placeholder das
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 from reporting import indicators
+from reporting.filing.selectors import data_note
 from reporting.indicators import (
     PATENT_TYPES,
     SERVED_LABEL,
@@ -632,4 +633,10 @@ def draft_bulletin(*, year: int, compare_year: int | None, cohort_batch: int | N
                               preview=preview)
     rankings = compute_rankings(year=year, top=MAX_TOP, preview=preview)
     figures = figures_of(source_reports(year=year, preview=preview))
-    return build_bulletin(Sources(annexes, rankings, figures), top=top)
+    bulletin = build_bulletin(Sources(annexes, rankings, figures), top=top)
+    note = data_note(year)
+    if note is None:
+        return bulletin
+    # First thing the drafter reads: "居全省首位" of 1 base in 102 must not go out as is.
+    lead = bulletin.notes[:1] if preview else ()  # the preview note stays first
+    return replace(bulletin, notes=(*lead, Paragraph(note, "note"), *bulletin.notes[len(lead):]))

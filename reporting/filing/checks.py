@@ -104,6 +104,10 @@ def soft_findings(
 
     for code, median in (medians or {}).items():
         value = values.get(code)
+        # Only a figure without its own history (a new base, a new indicator): a base's own
+        # last year is the better yardstick, and the flagship is far above the median by nature.
+        if previous.get(code) is not None:
+            continue
         if median > 0 and value is not None and value > MEDIAN_MULTIPLE * median:
             findings.append(Finding(
                 "median_outlier", code,

@@ -1,6 +1,12 @@
 """Who has filed for a round: counts by state, on time or late, by city, and who is missing;
 in a two-level round also where the city review stands (awaiting, passed, returned by the
-city, overdue past the city review deadline)."""
+city, overdue past the city review deadline).
+
+A base is expected in a round from its designation year on (`selectors.expected_in`), and a
+base that filed anyway is counted too. On time or late is the first submission against the
+base's deadline (`rounds.is_late`, extensions included); a report created by an import was
+never submitted through the portal, so it is 导入, neither on time nor late.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -16,6 +22,7 @@ from bases.models import Base
 from portal.sheet_layout import header_cells, page_setup, set_widths
 from portal.spreadsheet import date_cell, number_cell, text_cell
 from reporting.filing.rounds import city_review_overdue, deadlines, is_late
+from reporting.filing.selectors import expected_in
 from reporting.models import Report, Round, Status, Transition
 
 NOT_STARTED = "not_started"
@@ -39,10 +46,15 @@ class BaseFilingState:
     #: Two-level rounds: AWAITING, PASSED, CITY_RETURNED or "" (and whether it is overdue).
     city_review: str = ""
     city_overdue: bool = False
+    imported: bool = False
 
     @property
     def state_label(self) -> str:
         return dict(STATES)[self.state]
+
+    @property
+    def timing_label(self) -> str:
+        return "导入" if self.imported else "逾期" if self.late else ""
 
 
 def states_for(round_: Round) -> list[tuple[str, str]]:
@@ -58,6 +70,7 @@ class Tally:
     on_time: int = 0
     late: int = 0
     city_review: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in CITY_REVIEW})
+    imported: int = 0
 
     def add(self, state: BaseFilingState) -> None:
         self.counts[state.state] += 1
@@ -65,7 +78,9 @@ class Tally:
             self.city_review[state.city_review] += 1
         if state.city_overdue:
             self.city_review[OVERDUE] += 1
-        if state.late:
+        if state.imported:
+            self.imported += 1
+        elif state.late:
             self.late += 1
         elif state.state in (Status.SUBMITTED, Status.CITY_APPROVED, Status.RETURNED,
                              Status.APPROVED):
@@ -93,7 +108,8 @@ class Completeness:
 
 
 def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
-    """Three queries however many bases: bases, this year's reports, extensions."""
+    """Four queries however many bases: bases, this year's reports, the reports an import
+    created, extensions."""
     today = today or timezone.localdate()
     reports_of_year = Report.objects.filter(year=round_.year)
     fields = ["base_id", "status", "first_submitted_at"]
@@ -110,19 +126,24 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
         fields += ["city_passed", "last_return"]
     reports = {row["base_id"]: row for row in reports_of_year.values(*fields)}
     overdue = city_review_overdue(round_, today)
+    imported = set(Transition.objects.filter(
+        report__year=round_.year, action=Transition.Action.IMPORT, from_status="")
+        .values_list("report__base_id", flat=True))
     extended = deadlines(round_)
     states = []
-    bases = (Base.objects.filter(status=Base.Status.ACTIVE)
+    bases = (Base.objects.filter(expected_in(round_.year) | Q(id__in=list(reports)))
              .values("id", "code", "name", "city__name", "city__sort_order")
              .order_by("city__sort_order", "code"))
     for base in bases:
         deadline = extended.get(base["id"], round_.deadline)
         report = reports.get(base["id"])
         state = report["status"] if report else NOT_STARTED
-        late = is_late(deadline=deadline, today=today,
-                       first_submitted_at=report["first_submitted_at"] if report else None)
+        was_imported = base["id"] in imported
+        late = not was_imported and is_late(
+            deadline=deadline, today=today,
+            first_submitted_at=report["first_submitted_at"] if report else None)
         filing = BaseFilingState(base["code"], base["name"], base["city__name"], state,
-                                 deadline, late)
+                                 deadline, late, imported=was_imported)
         if round_.two_level and report:
             filing.city_review = _city_review(report)
             filing.city_overdue = overdue and filing.city_review == AWAITING
@@ -155,7 +176,7 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
     sheet = workbook.create_sheet("按市州")
     review = CITY_REVIEW if summary.round.two_level else []
     states = summary.states
-    headings = ("市州", *[label for _, label in states], "按时", "逾期", "合计",
+    headings = ("市州", *[label for _, label in states], "按时", "逾期", "导入", "合计",
                 *[label for _, label in review])
     set_widths(sheet, (22, *[10] * (len(headings) - 1)))
     sheet.freeze_panes = "B2"
@@ -166,7 +187,7 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
         sheet.append([text_cell(sheet, tally.label), *[
             number_cell(sheet, count) for count in
             (*[tally.counts[key] for key, _ in states], tally.on_time, tally.late,
-             tally.total, *[tally.city_review[key] for key, _ in review])]])
+             tally.imported, tally.total, *[tally.city_review[key] for key, _ in review])]])
     missing = workbook.create_sheet("未提交基地")
     set_widths(missing, (12, 36, 12, 10, 12, 10))
     missing.freeze_panes = "A2"
@@ -177,5 +198,5 @@ def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
         missing.append([text_cell(missing, state.code), text_cell(missing, state.name),
                         text_cell(missing, state.city), text_cell(missing, state.state_label),
                         date_cell(missing, state.deadline),
-                        text_cell(missing, "逾期" if state.late else "")])
+                        text_cell(missing, state.timing_label)])
     workbook.save(out)

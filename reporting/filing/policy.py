@@ -51,6 +51,7 @@ from django.utils import timezone
 from bases.access import outside_scope, sees_base
 from bases.audit import record
 from bases.models import Base, Role, User
+from portal.formats import chinese_date
 from reporting.models import EDITABLE_STATUSES, Report, Round, Status
 
 
@@ -173,12 +174,12 @@ def may_submit(user: User, target: Target, *, today: dt.date | None = None) -> D
     round_ = target.round
     today = today or timezone.localdate()
     if today < round_.opens_on:
-        return _state(f"{target.year}年度报送自{round_.opens_on:%Y年%m月%d日}开始")
+        return _state(f"{target.year}年度报送自{chinese_date(round_.opens_on)}开始")
     first_submitted_at = target.report.first_submitted_at if target.report else None
     deadline = deadline_for(round_, target.base)
     if first_submitted_at is None and is_late(deadline=deadline, first_submitted_at=None,
                                               today=today):
-        return _state(f"报送截止日期（{deadline:%Y年%m月%d日}）已过，不能再提交；草稿仍可保存。"
+        return _state(f"报送截止日期（{chinese_date(deadline)}）已过，不能再提交；草稿仍可保存。"
                       "如需延期，请联系省级管理员。")
     return ALLOWED
 

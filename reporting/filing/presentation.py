@@ -141,3 +141,30 @@ def build_sections(
         else:
             sections.append(Section(key, label, [row(i) for i in indicators.in_section(key)]))
     return sections
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stopped a submission, for the summary at the top of the form."""
+
+    anchor: str  # the id of the input or explanation box to jump to
+    label: str
+    message: str
+    needs_explanation: bool
+
+
+def problems(sections: list[Section]) -> list[Problem]:
+    """Every error and every unexplained finding of the form, in the form's order: the
+    officer sees them all at the top instead of scrolling thousands of pixels for red."""
+    found = []
+    for section in sections:
+        rows = section.rows or [row for _, *pair in section.service_rows for row in pair]
+        for row in rows:
+            label = row.indicator.label
+            if row.has_input:
+                found += [Problem(row.bound_field.id_for_label, label, error, False)
+                          for error in row.errors]
+            found += [Problem(f"explain-{finding.check}", label, finding.message, True)
+                      for finding, explanation in row.finding_items
+                      if not explanation.strip()]
+    return found

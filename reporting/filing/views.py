@@ -20,6 +20,7 @@ from bases.access import get_base, outside_scope, require_role
 from bases.audit import record
 from bases.hooks import PageSection
 from bases.models import Base, HandoverRequest, Role
+from portal.formats import chinese_date
 from reporting import indicators
 from reporting.filing import policy, rounds, services
 from reporting.filing.completeness import (
@@ -38,7 +39,7 @@ from reporting.filing.forms import (
 )
 from reporting.filing.policy import Decision, Target
 from reporting.filing.prefill import Prefill, prefill_for
-from reporting.filing.presentation import build_sections, display_snapshot
+from reporting.filing.presentation import build_sections, display_snapshot, problems
 from reporting.filing.rounds import deadline_for
 from reporting.filing.selectors import (
     approved_values,
@@ -145,6 +146,14 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
     # Override only where approving needs it (the plain approval is the same form otherwise).
     review["override"] = Decision(review["override"].allowed and not review["approve"].allowed)
     last_return = _last_return(report)
+    sections = build_sections(
+        values=values, previous=previous, form=form,
+        field_comments=report.field_comments if report else {},
+        findings=findings,
+        explanations={**(report.explanations if report else {}),
+                      **(form.explanations() if form is not None and form.is_bound else {})},
+        records=records.values, record_sources=records.sources,
+    )
     context = {
         "base": base,
         "year": year,
@@ -153,14 +162,9 @@ def _render_report(request: HttpRequest, target: Target, *, form: ReportForm | N
         "deadline": deadline_for(round_, base) if round_ else None,
         "editable": editable,
         "form": form,
-        "sections": build_sections(
-            values=values, previous=previous, form=form,
-            field_comments=report.field_comments if report else {},
-            findings=findings,
-            explanations={**(report.explanations if report else {}),
-                          **(form.explanations() if form is not None and form.is_bound else {})},
-            records=records.values, record_sources=records.sources,
-        ),
+        "sections": sections,
+        # After a refused save or submit only: what to fix, linked, at the top.
+        "problems": problems(sections) if form is not None and form.is_bound else [],
         "records": records,
         "record_choices": _record_choices(records),
         "changes": [(indicator, display_snapshot(indicator, old), display_snapshot(indicator, new))
@@ -392,7 +396,8 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             data = extension_form.cleaned_data
             rounds.grant_extension(round_=round_, base=data["base"], deadline=data["deadline"],
                                    note=data["note"], actor=request.user, request=request)
-            messages.success(request, f"已为{data['base'].name}延期至{data['deadline']}。")
+            messages.success(
+                request, f"已为{data['base'].name}延期至{chinese_date(data['deadline'])}。")
             return redirect("reporting:round", year=year)
     except ValidationError as exc:
         extension_form.add_error(None, exc)

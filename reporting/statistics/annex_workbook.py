@@ -86,9 +86,12 @@ def data_note(annexes: Annexes, *, registered: int, computed: dt.date) -> str:
 def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[RankingRow]],
                          file: str | PathLike[str] | IO[bytes], *,
                          registered: int | None = None,
-                         computed: dt.date | None = None) -> None:
+                         computed: dt.date | None = None,
+                         incomplete: str | None = None) -> None:
     """The annexes and rankings as a print-ready workbook. `registered` (N of the data
-    note) defaults to the bases on the register in the annexes' year and region."""
+    note) defaults to the bases on the register in the annexes' year and region;
+    `incomplete` ("数据未完整：已审核 n/N 家…", `selectors.data_note`) is added to every
+    annex's title when the year is not complete."""
     if registered is None:
         registered = registered_bases(year=annexes.year, city_id=annexes.city_id)
     note = data_note(annexes, registered=registered,
@@ -97,17 +100,19 @@ def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[Ranki
     workbook.remove(workbook.active)
     for annex in annexes:
         _write_annex(workbook.create_sheet(annex.sheet_name), annex, preview=annexes.preview,
-                     note=note)
+                     note=note, incomplete=incomplete)
     _write_rankings(workbook.create_sheet(RANKING_SHEET), rankings, year=annexes.year,
                     note=note)
     workbook.save(file)
 
 
-def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool, note: str) -> None:
+def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool, note: str,
+                 incomplete: str | None = None) -> None:
     width = annex.width
     label = text_cell(sheet, annex.sheet_name, row=1, column=1)
     label.font, label.alignment = LABEL_FONT, LEFT
-    title = text_cell(sheet, annex.title + (PREVIEW_NOTE if preview else ""), row=2, column=1)
+    title = text_cell(sheet, annex.title + (PREVIEW_NOTE if preview else "")
+                      + (f"（{incomplete}）" if incomplete else ""), row=2, column=1)
     title.font, title.alignment = TITLE_FONT, CENTER
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     sheet.row_dimensions[2].height = 40

@@ -232,9 +232,19 @@ class Cell:
             return "—"
         return f"{rounded}%" if self.percent else str(rounded)
 
+    @property
+    def shown(self) -> str:
+        """As the pages show a figure (the report form's rule): `display` with thousands
+        separators. The printed bulletin, the workbooks and `display` keep none."""
+        rounded = self.rounded
+        if self.literal is not None or rounded is None or self.percent:
+            return self.display
+        return f"{rounded:,}"
+
     def as_dict(self) -> dict[str, object]:
         return {"value": None if self.value is None else str(self.value),
-                "display": self.display, "decimals": self.decimals, "scale": self.scale,
+                "display": self.display, "shown": self.shown,
+                "decimals": self.decimals, "scale": self.scale,
                 "percent": self.percent, "literal": self.literal}
 
 
@@ -584,6 +594,11 @@ class RankingRow:
     base_code: str
     base_name: str
     value: Decimal | int  # entry units
+
+    @property
+    def shown(self) -> str:
+        """As the report form shows figures: thousands separators, the stored decimals."""
+        return f"{self.value:,}"
 
 
 def _catalog_rankings() -> tuple[RankingDef, ...]:

@@ -192,14 +192,15 @@ FRAGMENT_TIMEOUT = 600
 
 
 def page_fragment(*, year: int, compare_year: int | None, cohort_batch: int | None,
-                  preview: bool, user: User) -> list[object]:
-    """What the statistics page's rendered tables and charts depend on: the selection, the
-    user's city scope (the city breakdown of the charts) and the fingerprint of every year
-    they read (the annexes, the comparison year, the trend charts' earlier years)."""
+                  preview: bool, user: User, include_incomplete: bool = False) -> list[object]:
+    """What the statistics page's rendered tables and charts depend on: the selection (with
+    whether the trend charts include incomplete years), the user's city scope (the city
+    breakdown of the charts) and the fingerprint of every year they read (the annexes, the
+    comparison year, the trend charts' earlier years)."""
     years = {y for y in (compare_year, *range(year - HISTORY_YEARS + 1, year + 1))
              if y is not None}
     scope = user.city_id if user.role in CITY_ROLES else user.role
-    return [year, compare_year, cohort_batch, preview, scope,
+    return [year, compare_year, cohort_batch, preview, include_incomplete, scope,
             fingerprint(years, preview=preview)]
 
 

@@ -45,7 +45,8 @@ class AnnexForm(StatisticsForm):
                                       **YEAR_BOUNDS)
     cohort_batch = forms.TypedChoiceField(label="对比范围", coerce=int, empty_value=None,
                                           required=False)
-    field_order = ["year", "compare_year", "cohort_batch", "preview"]
+    trend_incomplete = forms.BooleanField(label="趋势图含未完整年度", required=False)
+    field_order = ["year", "compare_year", "cohort_batch", "preview", "trend_incomplete"]
 
     def __init__(self, data: dict[str, Any], *, user: User) -> None:
         super().__init__(data, user=user)

@@ -26,6 +26,7 @@ from bases.access import cities_for, require_role
 from bases.audit import record
 from bases.models import CITY_ROLES, Role, User
 from reporting import indicators
+from reporting.filing.selectors import YearCoverage, year_coverage
 from reporting.statistics.annex_workbook import WORKBOOK_TOP, write_annex_workbook
 from reporting.statistics.annexes import (
     BASE_COUNT_LABEL,
@@ -59,12 +60,16 @@ def render_index(request: HttpRequest, form: AnnexForm, status: int = 200) -> Ht
     context: dict[str, Any] = {"form": form, "annexes": None, "preview": False}
     if form.is_valid():
         annexes = compute_annexes(**form.annex_arguments())
+        include_incomplete = form.cleaned_data["trend_incomplete"]
         # Computed only when the template renders them: not when the fragment is cached.
-        charts = functools.cache(lambda: chart_set(annexes, user=request.user))
+        charts = functools.cache(lambda: chart_set(annexes, user=request.user,
+                                                   include_incomplete=include_incomplete))
         context.update(annexes=annexes, preview=form.wants_preview, query=form.query(),
                        charts=charts, charts_json=lambda: charts().as_dict(),
-                       fragment=page_fragment(**form.annex_arguments(), user=request.user),
-                       fragment_timeout=FRAGMENT_TIMEOUT)
+                       fragment=page_fragment(**form.annex_arguments(), user=request.user,
+                                              include_incomplete=include_incomplete),
+                       fragment_timeout=FRAGMENT_TIMEOUT,
+                       coverage=coverage_of(annexes.year), trend_hint=not include_incomplete)
     return render(request, "reporting/statistics/index.html", context, status=status)
 
 
@@ -77,7 +82,8 @@ def annex_workbook(request: HttpRequest) -> HttpResponse:
     annexes = compute_annexes(**arguments)
     rankings = compute_rankings(year=annexes.year, top=WORKBOOK_TOP, preview=annexes.preview)
     buffer = io.BytesIO()
-    write_annex_workbook(annexes, rankings, buffer)
+    write_annex_workbook(annexes, rankings, buffer,
+                         incomplete=coverage_of(annexes.year).note)
     filename = f"annexes-{annexes.year}{'-preview' if annexes.preview else ''}.xlsx"
     batch = arguments["cohort_batch"] or "all"
     record(request, "export_annexes", object_repr=f"{filename} compare={annexes.compare_year} "
@@ -97,7 +103,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
         tables = [(definition, ranked[definition.code]) for definition in RANKINGS]
     return render(request, "reporting/statistics/rankings.html",
                   {"form": form, "tables": tables, "preview": tables is not None
-                   and form.wants_preview})
+                   and form.wants_preview,
+                   "coverage": tables is not None and coverage_of(form.cleaned_data["year"])})
 
 
 def cities(request: HttpRequest) -> HttpResponse:
@@ -110,7 +117,12 @@ def cities(request: HttpRequest) -> HttpResponse:
                                            cities=cities_for(request.user))
     return render(request, "reporting/statistics/cities.html",
                   {"form": form, "breakdown": breakdown,
-                   "preview": breakdown is not None and breakdown.preview})
+                   "preview": breakdown is not None and breakdown.preview,
+                   "coverage": breakdown is not None and coverage_of(breakdown.year)})
+
+
+def coverage_of(year: int) -> YearCoverage:
+    return year_coverage([year])[year]
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,8 +279,9 @@ TREND_FIGURES = ((1, BASE_COUNT_LABEL, 0, "基地数量", "家"),
                  (3, TOTAL_LABEL, 2, "服务企业", "家次"))
 
 
-def trend_chart(years: Sequence[Annexes]) -> Chart | None:
-    """Province figures of the years that have data (附件1/3/5 of each year)."""
+def trend_chart(years: Sequence[Annexes], *, left_out: Sequence[int] = ()) -> Chart | None:
+    """Province figures of the years that have data (附件1/3/5 of each year); `left_out`
+    names the incomplete years not drawn, in the chart's source line."""
     years = [annexes for annexes in years if annexes.n]
     if not years:
         return None
@@ -281,19 +294,32 @@ def trend_chart(years: Sequence[Annexes]) -> Chart | None:
         Series(name, tuple(cell(annexes, number, key, column) for annexes in years), unit)
         for number, key, column, name, unit in TREND_FIGURES)
     return Chart(key="trends", title=f"{years[0].year}—{years[-1].year}年全省主要指标",
-                 source="各年度附件1、附件3、附件5", row_header="年度",
+                 source="各年度附件1、附件3、附件5" + (
+                     f"；未含数据未完整的{'、'.join(f'{y}年' for y in left_out)}"
+                     if left_out else ""),
+                 row_header="年度",
                  labels=tuple(f"{annexes.year}年" for annexes in years), series=series,
                  kind="line", multiples=True)
 
 
-def chart_set(annexes: Annexes, *, user: User) -> ChartSet:
-    """Every chart of the statistics page for the annexes' selection, in the user's scope."""
+def chart_set(annexes: Annexes, *, user: User, include_incomplete: bool = False) -> ChartSet:
+    """Every chart of the statistics page for the annexes' selection, in the user's scope.
+
+    The trends leave out years whose round is open or whose approved reports cover fewer
+    bases than expected (a year with 1 of 102 bases would read as a collapse), unless asked.
+    """
     breakdown = compute_city_breakdown(year=annexes.year, preview=annexes.preview,
                                        cities=cities_for(user))
+    years = range(annexes.year - TREND_YEARS + 1, annexes.year + 1)
+    coverage = year_coverage(years)
+    left_out = [] if include_incomplete else [
+        year for year in years if not coverage[year].complete
+        and (year == annexes.year or coverage[year].approved)]
     history = [compute_annexes(year=year, compare_year=None, cohort_batch=None,
                                preview=annexes.preview)
-               for year in range(annexes.year - TREND_YEARS + 1, annexes.year)]
-    trends = trend_chart([*history, annexes])
+               for year in years[:-1] if year not in left_out]
+    trends = trend_chart([*history, *([] if annexes.year in left_out else [annexes])],
+                         left_out=left_out)
     charts = [services_chart(annexes), *growth_charts(annexes), cities_chart(breakdown)]
     if trends is not None:
         charts.append(trends)
@@ -310,5 +336,7 @@ def chart_data(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": form.errors}, status=400,
                             json_dumps_params={"ensure_ascii": False})
     annexes = compute_annexes(**form.annex_arguments())
-    return JsonResponse(chart_set(annexes, user=request.user).as_dict(),
+    return JsonResponse(chart_set(annexes, user=request.user,
+                                  include_incomplete=form.cleaned_data["trend_incomplete"]
+                                  ).as_dict(),
                         json_dumps_params={"ensure_ascii": False})

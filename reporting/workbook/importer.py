@@ -549,5 +549,5 @@ def import_book(
     who = actor.get_username() if actor else COMMAND_LINE
     record(request, "import_workbook", object_repr=source,
            outcome=outcome, actor=actor,
-           detail=f"操作人：{who}；状态：{status}；{result.summary()}")
+           detail=f"操作人：{who}；状态：{Status(status).label}；{result.summary()}")
     return result

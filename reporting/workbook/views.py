@@ -183,7 +183,9 @@ def _import_context(request: HttpRequest, **extra: object) -> dict[str, object]:
          else f.field, f.message)
         for base_code, year, f in (result.findings if isinstance(result, ImportResult) else [])
     ]
-    return {"statuses": [(s, STATUS_LABELS[s]) for s in IMPORT_STATUSES],
+    # 已提交 first and chosen by default: approving a whole file is an explicit choice.
+    statuses = sorted(IMPORT_STATUSES, key=lambda s: s != Status.SUBMITTED)
+    return {"statuses": [(s, STATUS_LABELS[s]) for s in statuses], "status": Status.SUBMITTED,
             "default_year": Round.objects.values_list("year", flat=True).first(),
             "year_min": YEAR_MIN, "year_max": YEAR_MAX,
             "finding_rows": findings, "export_jobs": _recent_export_jobs(request), **extra}
@@ -204,7 +206,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(request: HttpRequest) -> HttpResponse:
-    status = request.POST.get("status") or Status.APPROVED
+    status = request.POST.get("status") or Status.SUBMITTED
     if status not in IMPORT_STATUSES:
         messages.error(request, "请选择导入后的报表状态。")
         return render(request, "reporting/import.html", _import_context(request), status=400)
@@ -313,7 +315,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     handle = _spooled()
     count = write_data_workbook(handle, bases=Base.objects.all(), reports=reports)
     record(request, "export_workbook", object_repr=f"data:{year}",
-           detail=f"状态：{status}；报表 {count} 份")
+           detail=f"范围：{dict(ExportJob.SCOPE_CHOICES).get(status, status)}；报表 {count} 份")
     return _workbook_response(handle, content_disposition_name("data", year, status))
 
 

@@ -4,8 +4,8 @@
  * id="chart-data">, the same data as the statistics:chart_data endpoint) and draws every
  * chart with the vendored Chart.js (static/vendor/chartjs). Each chart's data table stays in
  * the page as its accessible fallback: open when nothing could be drawn, folded once the
- * chart is there. Tooltips show the printed figures (cell.display), so they read exactly as
- * the annexes do.
+ * chart is there. Tooltips show the figures as the tables beside them do (cell.shown, with
+ * thousands separators).
  *
  * Bulletin draft page: shows and wires the print button.
  */
@@ -133,7 +133,7 @@
               label: function (context) {
                 var series = group[context.datasetIndex];
                 var cell = series.cells[context.dataIndex];
-                return series.label + "：" + cell.display + (series.percent ? "" : series.unit);
+                return series.label + "：" + (cell.shown || cell.display) + (series.percent ? "" : series.unit);
               }
             }
           }

@@ -152,8 +152,8 @@ class CommandTests(PlatformAccountTestCase):
     def test_the_demo_gives_the_flagship_base_a_platform_account_without_a_secret(self):
         from reporting.management.commands.seed_demo import (
             DEMO_PLATFORM,
-            DEMO_PLATFORM_HELP,
             add_demo_platform,
+            demo_platform_help,
         )
 
         add_demo_platform(self.base_a)
@@ -161,7 +161,9 @@ class CommandTests(PlatformAccountTestCase):
         self.assertEqual((account.role, account.base), (Role.PLATFORM, self.base_a))
         self.assertFalse(account.has_usable_password())
         self.assertFalse(Token.objects.filter(user=account).exists())
-        self.assertIn(f"create_api_token {DEMO_PLATFORM}", DEMO_PLATFORM_HELP)
+        help_text = demo_platform_help("http://127.0.0.1:8123/")
+        self.assertIn(f"create_api_token {DEMO_PLATFORM}", help_text)
+        self.assertIn("http://127.0.0.1:8123/api/v1/bases/", help_text)
 
 
 class RefusedNameTests(PlatformAccountTestCase):

@@ -321,7 +321,7 @@ class AuditTests(BaseTestCase):
         self.assertEqual([e.event for e in page.context["page"]], ["login_failed"])
         response = self.client.get("/audit/?outcome=failure&format=xlsx")
         sheet = load_workbook(io.BytesIO(response.content))["审计日志"]
-        self.assertEqual(sheet["D2"].value, "login_failed")
+        self.assertEqual((sheet["D2"].value, sheet["H2"].value), ("登录失败", "login_failed"))
         self.assertEqual(sheet["B2"].data_type, "s")
         self.assertEqual(sheet["B2"].value, "'=cmd|' /C calc'!A0")
         self.assertTrue(AuditEvent.objects.filter(event="export_audit_log").exists())

@@ -86,7 +86,7 @@ def test_officer_changes_password_saves_a_draft_fixes_errors_and_submits(journey
     expect(page.locator(".messages")).to_contain_text("需要填写情况说明")
     expect(page.locator(".has-error")).to_have_count(0)
     finding = page.locator("#row-service_expenditure")
-    expect(finding).to_contain_text("超过全省基地中位数")
+    expect(finding).to_contain_text("超过±50%")
     explain = finding.locator(f'textarea[name="explain__{EXPLAINED_CHECK}"]')
     expect(explain).to_be_visible()
     expect(page.locator("textarea[name^=explain__]")).to_have_count(1)

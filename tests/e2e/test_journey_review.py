@@ -67,7 +67,7 @@ def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey
     expect(admin).to_have_url(re.compile(re.escape(path) + "$"))
     expect(admin.locator("#report-status")).to_have_text("已提交")
     explained = admin.locator("#row-service_expenditure")
-    expect(explained).to_contain_text("超过全省基地中位数")
+    expect(explained).to_contain_text("超过±50%")
     expect(explained).to_contain_text(f"情况说明：{EXPLANATION}")
     center(explained)
     journey.shot(admin, "explanation", full_page=False)
@@ -112,8 +112,12 @@ def test_admin_returns_with_a_field_comment_then_approves_the_correction(journey
         ["建筑面积（平方米）", shown(values["building_area"]), f"→ {shown(CORRECTED_AREA)}"])
     expect(changes.locator("tbody tr")).to_have_count(1)
     journey.shot(admin, "changes")
+    # Approving asks first, saying what will happen (issue 16.14).
+    asked: list[str] = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     admin.get_by_role("button", name="审核通过", exact=True).click()
     expect(admin.locator(".messages")).to_contain_text("审核通过并锁定")
+    assert asked and "锁定" in asked[0] and "不能再修改" in asked[0], asked
     expect(admin.locator("#report-status")).to_have_text("已审核")
 
     # The officer can no longer edit.

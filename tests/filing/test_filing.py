@@ -240,7 +240,7 @@ class DeadlineTests(FilingTestCase):
         self.round.save()
         self.login(self.alice)
         response = self.submit_complete()
-        self.assertContains(response, "报送截止日期（2018年03月31日）已过", status_code=409)
+        self.assertContains(response, "报送截止日期（2018年3月31日）已过", status_code=409)
         self.assertFalse(Report.objects.exists())
         self.assertRedirects(self.save_complete(), URL)
         self.assertEqual(self.report().status, Status.DRAFT)

@@ -64,6 +64,13 @@ class BadCellTests(WorkbookTestCase):
             [report_row("A001", 2017, full_values(employees="很多"))],
             f"工作表“reports”第2行 {column('employees')}列（就业人数）：必须是数字")
 
+    def test_misplaced_thousands_separators_in_a_text_cell(self):
+        # Issue 16.5: "1,2,3" is never read as 123, here as on the form and in the API.
+        self.assert_refused(
+            [report_row("A001", 2017, full_values(employees="1,2,3"))],
+            f"工作表“reports”第2行 {column('employees')}列（就业人数）："
+            "千位分隔符位置不正确：应每三位一个，如 1,234,567.50")
+
     def test_unknown_base(self):
         self.assert_refused(
             [report_row("Z999", 2017, full_values())],

@@ -1,3 +1,4 @@
+import base64
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +16,32 @@ from reporting.workbook.importer import import_book
 
 DEMO_PASSWORD = "Demo-Portal-2026"
 CHANGSHA_FLAGSHIP = "长沙科技新城"
+#: The demo's admin accounts sign in with a second factor: each gets an authenticator
+#: (TOTP device) of this name, whose secret the seed prints and `demo_totp` reads.
+DEMO_DEVICE = "演示身份验证器"
+DEMO_ADMINS = ("province_admin", "security_admin", "audit_admin")
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+
+
+def demo_device(username: str):
+    """The demo admin's authenticator, or None (not a demo account)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if username not in DEMO_ADMINS:
+        return None
+    return TOTPDevice.objects.filter(user__username=username, name=DEMO_DEVICE,
+                                     confirmed=True).first()
+
+
+def base32_secret(device) -> str:
+    """The secret as an authenticator app takes it (base32, no padding)."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def served_url(address: str) -> str:
+    """http://host:port/ of runserver's address argument ("8123", "127.0.0.1:8123")."""
+    host, _, port = address.rpartition(":")
+    return f"http://{host or '127.0.0.1'}:{port}/"
 
 
 class Command(BaseCommand):
@@ -24,8 +51,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--if-empty", action="store_true",
                             help="数据库已有基地时跳过（不报错）")
+        parser.add_argument("--address", default=DEFAULT_ADDRESS,
+                            help="演示服务的地址（与 runserver 相同，如 127.0.0.1:8123），用于提示")
 
     def handle(self, *args, **options) -> None:
+        self.address = options["address"]
         if Base.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("数据库已有数据，跳过演示数据。")
@@ -97,6 +127,7 @@ class Command(BaseCommand):
         ):
             provision_account(username=username, role=role, password=DEMO_PASSWORD, **scope)
         add_demo_platform(flagship)
+        self.add_authenticators()
 
     def keep_ledgers(self, demo: dict) -> int:
         """A 2018 ledger for each demo officer's base, sized after its 2017 report."""
@@ -107,27 +138,45 @@ class Command(BaseCommand):
                                 reference=demo[officer.base.code].values[2017])
         return kept
 
+    def add_authenticators(self) -> None:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for user in User.objects.filter(username__in=DEMO_ADMINS):
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, confirmed=True)
+
     def print_logins(self) -> None:
         flagship = Base.objects.filter(name=CHANGSHA_FLAGSHIP).first()
         second = Base.objects.filter(batch=2).order_by("code").first()
+        secrets = {}
+        for username in DEMO_ADMINS:
+            device = demo_device(username)
+            secrets[username] = (f"两步验证密钥 {base32_secret(device)}" if device
+                                 else "两步验证：首次登录时设置")
         self.stdout.write(f"""
 演示账号（密码均为 {DEMO_PASSWORD}）：
   cs_officer       {flagship.name if flagship else ''} 信息管理员
   b2_officer       {second.name if second else ''}（第二批）信息管理员
   changsha_viewer  长沙市 市州查看员
   changsha_reviewer 长沙市 市州审核员（2018年度为两级审核：先由市州初审）
-  province_admin   省级管理员（首次登录须用身份验证器完成两步验证设置）
-  security_admin   安全管理员（两步验证）
-  audit_admin      审计管理员（两步验证）
-打开 http://127.0.0.1:8000/ 登录。""")
-        self.stdout.write(DEMO_PLATFORM_HELP)
+  province_admin   省级管理员（{secrets["province_admin"]}）
+  security_admin   安全管理员（{secrets["security_admin"]}）
+  audit_admin      审计管理员（{secrets["audit_admin"]}）
+管理员账号登录后须输入动态验证码：把上面的密钥加入身份验证器应用，或运行
+  python manage.py demo_totp 用户名
+查看当前验证码（仅限演示模式 make demo）。
+打开 {served_url(self.address)} 登录。""")
+        self.stdout.write(demo_platform_help(served_url(self.address)))
 
 
 DEMO_PLATFORM = "cs_platform"
-DEMO_PLATFORM_HELP = f"""
+
+
+def demo_platform_help(url: str) -> str:
+    api = f"{url.rstrip('/')}/api/v1/bases/<基地编码>/activities/"
+    return f"""
 平台对接账号 {DEMO_PLATFORM}（长沙科技新城的服务平台，不能登录网页）：
   签发令牌：python manage.py create_api_token {DEMO_PLATFORM}
-  使用令牌：curl -H "Authorization: Token <令牌>" http://127.0.0.1:8000/api/v1/bases/<基地编码>/activities/"""
+  使用令牌：curl -H "Authorization: Token <令牌>" {api}"""
 
 
 def add_demo_platform(base: Base) -> None:
