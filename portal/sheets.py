@@ -16,10 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import IO
 
+from django.http import FileResponse
 from python_calamine import CalamineWorkbook
 
 from portal.numbers import NumberSyntaxError, parse_number_text
@@ -253,3 +256,24 @@ def bool_value(raw: object) -> bool | None:
     if text in ("否", "false", "0", "n", "no"):
         return False
     return None
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(write: Callable[[IO[bytes]], object], filename: str) -> FileResponse:
+    """A download of the workbook `write` puts in a file: written to a temporary file
+    first (an export of the whole province stays out of memory), then streamed."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    try:
+        write(handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(handle, as_attachment=True, filename=filename,
+                            content_type=XLSX_CONTENT_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -185,7 +185,7 @@ def _parse_row(values: dict[str, Any], number: int, context: _Context,
     if category is None and "category" in texts:
         problems.append(("category", f"“{texts['category'][:20]}”不是服务类别，可选："
                                      + "、".join(LABELS.values())))
-    if not texts.get("title", "") and "title" in values:
+    if not texts.get("title", "x"):  # absent from texts: its problem is already listed
         problems.append(("title", "必填"))
     served: int | None = 0
     if not is_empty(values.get("enterprises_served")):
