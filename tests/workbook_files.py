@@ -9,13 +9,21 @@ from collections.abc import Iterable, Sequence
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from portal.spreadsheet import set_text
 
-def xlsx(rows: Iterable[Sequence[object]], *, sheet: str = "服务活动") -> bytes:
+
+def xlsx(rows: Iterable[Sequence[object]], *, sheet: str = "服务活动",
+         as_text: bool = False) -> bytes:
+    """`as_text`: every str through the portal's text writer (a name starting with = stays
+    text); otherwise as openpyxl takes it (a str starting with = becomes a formula)."""
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = sheet
-    for row in rows:
-        worksheet.append(list(row))
+    for number, row in enumerate(rows, 1):
+        worksheet.append([None if as_text and isinstance(v, str) else v for v in row])
+        for column, value in enumerate(row, 1):
+            if as_text and isinstance(value, str):
+                set_text(worksheet.cell(row=number, column=column), value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
