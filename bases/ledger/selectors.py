@@ -45,8 +45,9 @@ def platform_pushed_base_ids(year: int) -> set[int]:
     queries however many bases there are."""
     activities = ServiceActivity.objects.filter(date__year=year).filter(_pushed_by_platform())
     figures = EnterpriseYear.objects.filter(year=year, updated_by__role=Role.PLATFORM)
-    return (set(activities.values_list("base_id", flat=True).distinct())
-            | set(figures.values_list("enterprise__base_id", flat=True).distinct()))
+    # order_by(): the models' default ordering would put its columns into the DISTINCT.
+    return (set(activities.order_by().values_list("base_id", flat=True).distinct())
+            | set(figures.order_by().values_list("enterprise__base_id", flat=True).distinct()))
 
 
 def platform_pushed(base: Base, year: int) -> bool:
