@@ -71,3 +71,21 @@ def test_officer_uploads_a_roster_workbook_and_sees_the_enterprises(journey, tmp
     expect(phone.locator("body")).to_contain_text("-12.34")
     assert_fits(phone)
     journey.assert_no_page_errors()
+
+
+def test_city_viewer_reads_coverage_and_chart_on_a_390px_phone(journey):
+    from tests.e2e.support import CITY_VIEWER
+
+    phone = journey.new_page("city", viewport={"width": 390, "height": 844},
+                             device_scale_factor=2, is_mobile=True, has_touch=True)
+    log_in(phone, CITY_VIEWER)
+    phone.get_by_role("link", name="服务台帐").first.tap()
+    expect(phone.get_by_role("heading", name="互联互通")).to_be_visible()
+    expect(phone.locator("body")).to_contain_text("台帐更新提醒")
+    assert_fits(phone)
+    journey.shot(phone, "coverage")
+    phone.get_by_role("link", name="月度图表").tap()
+    expect(phone.locator("figure.chart svg")).to_be_visible()
+    assert_fits(phone)
+    journey.shot(phone, "chart")
+    journey.assert_no_page_errors()
