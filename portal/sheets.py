@@ -191,24 +191,26 @@ def number_value(raw: object, *, max_digits: int = 14) -> Decimal:
     """An exact Decimal from a number cell or from text in the one number syntax
     (portal.numbers); CellProblem saying why not.
 
-    A float cell gives the shortest decimal that reads back as that float, which is what
-    Excel shows. `max_digits` bounds the integer part, so a huge value never reaches
-    int() or quantize() (9e999999999 would build a billion digits)."""
-    if type(raw) is Note:
-        raise CellProblem(raw.message)
-    if isinstance(raw, bool):
-        raise CellProblem("必须是数字")
-    if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
+    A float cell gives its value to 15 significant digits, Excel's precision: what Excel
+    shows, not the binary residue of a sum (=30.01+2 is stored as 32.010000000000005).
+    `max_digits` bounds the integer part, so a huge value never reaches int() or
+    quantize() (9e999999999 would build a billion digits)."""
+    kind = type(raw)
+    if kind is float:
+        if not math.isfinite(raw):
             raise CellProblem("必须是数字")
-        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-    elif isinstance(raw, str):
+        number = Decimal(f"{raw:.15g}")
+    elif kind is int:
+        number = Decimal(raw)
+    elif kind is str:
         if _CONTROL.search(raw):
             raise CellProblem(CONTROL_CHARACTERS)
         try:
             number = parse_number_text(unescape_text(raw), signed=True)
         except NumberSyntaxError as exc:
             raise CellProblem(str(exc)) from None
+    elif kind is Note:
+        raise CellProblem(raw.message)
     else:
         raise CellProblem("必须是数字")
     if number.adjusted() >= max_digits:

@@ -18,7 +18,7 @@ province (`with_contact`), never for a city.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
@@ -35,8 +35,9 @@ from bases.credit_code import credit_code_problem, normalize
 from bases.hooks import year_locked
 from bases.models import Base, Role, User
 from bases.roster.figures import FIGURE_CODES, FIGURES, INDUSTRIES, MAX_DIGITS, Figure
-from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
-from bases.roster.services import ELSEWHERE, EnterpriseFields, _snapshot, resident_in_year
+from bases.roster.models import Enterprise, EnterpriseYear, RosterChange, last_resident_year
+from bases.roster.services import ELSEWHERE, EnterpriseFields, resident_in_year
+from portal.bulk import insert_rows, update_rows
 from portal.sheets import (
     CellError,
     CellProblem,
@@ -189,7 +190,13 @@ def _header(name: str, rows: list[list], errors: ErrorList) -> tuple[dict[int, s
     return keys, 2 if codes_row else 1
 
 
+_INT_LIMIT = 10 ** MAX_DIGITS
+
+
 def _figure(figure: Figure, raw: object) -> int | Decimal:
+    if type(raw) is float and figure.kind == "int" and raw.is_integer() \
+            and 0 <= raw < _INT_LIMIT:
+        return int(raw)  # the common cell, without a Decimal (20,000 rows x 10 figures)
     number = number_value(raw, max_digits=MAX_DIGITS - figure.decimals)
     if figure.kind == "int" and number != number.to_integral_value():
         raise CellProblem("应为整数")
@@ -199,7 +206,10 @@ def _figure(figure: Figure, raw: object) -> int | Decimal:
         raise CellProblem(f"不能小于{figure.minimum}")
     if figure.kind == "int":
         return int(number)
-    return number.quantize(Decimal(1).scaleb(-figure.decimals))
+    return number.quantize(_QUANTUM[figure.decimals])
+
+
+_QUANTUM = {decimals: Decimal(1).scaleb(-decimals) for decimals in range(6)}
 
 
 @dataclass
@@ -266,12 +276,12 @@ def _parse_row(values: dict[str, Any], number: int, context: _Context,
                          f"所属行业应为国民经济行业门类字母 A–T，当前为“{industry[:10]}”"))
     figures = _parse_figures(values, problems)
     if figures is not None and moved_in is not None:
-        probe = Enterprise(moved_in=moved_in, moved_out=moved_out)
+        last_year = last_resident_year(moved_in, moved_out)
         if context.year < moved_in.year:
             problems.append(("moved_in", f"{context.year}年度早于入驻年份（{moved_in.year}年），"
                                          "不能填报该年度数据"))
-        elif probe.last_year is not None and context.year > probe.last_year:
-            problems.append(("moved_out", f"{context.year}年度晚于迁出年份（{probe.last_year}年），"
+        elif last_year is not None and context.year > last_year:
+            problems.append(("moved_out", f"{context.year}年度晚于迁出年份（{last_year}年），"
                                           "不能填报该年度数据"))
     if problems or moved_in is None:
         return None, None, problems
@@ -377,95 +387,97 @@ def _check_against_roster(base: Base, year: int, rows: list[_Row], errors: Error
         years.setdefault(code, []).append(figure_year)
     for row in rows:
         fields = row.fields
-        probe = Enterprise(moved_in=fields.moved_in, moved_out=fields.moved_out)
+        last_year = last_resident_year(fields.moved_in, fields.moved_out)
         for kept in sorted(years.get(fields.credit_code, [])):
             if kept < fields.moved_in.year:
                 errors.append(CellError(SHEET, row.row, row.letters.get("moved_in"),
                                         LABEL["moved_in"],
                                         f"已有{kept}年度数据，入驻日期不能晚于{kept}年"))
                 break
-            if probe.last_year is not None and kept > probe.last_year:
+            if last_year is not None and kept > last_year:
                 errors.append(CellError(SHEET, row.row, row.letters.get("moved_out"),
                                         LABEL["moved_out"],
                                         f"已有{kept}年度数据，迁出日期不能早于{kept}年1月2日"))
                 break
 
 
+def _json(value: object) -> object:
+    """A value as the roster's history keeps it (services._snapshot): dates and Decimals as
+    text, exact and readable."""
+    return str(value) if isinstance(value, dt.date | Decimal) else value
+
+
 def _write(*, base: Base, actor: User, year: int, rows: list[_Row],
            result: ImportResult) -> None:
+    """Plain rows through portal.bulk: no model instance per enterprise (see there why)."""
     now = timezone.now()
-    existing = {e.credit_code: e for e in Enterprise.objects.filter(base=base)}
-    created: list[Enterprise] = []
-    changed: list[tuple[Enterprise, dict]] = []
+    names = _ENTERPRISE_FIELDS
+    existing = {values[1 + names.index("credit_code")]: values for values in
+                Enterprise.objects.filter(base=base).values_list("id", *names)}
+    new: list[tuple] = []
+    updates: list[tuple] = []
+    history: list[tuple] = []  # (enterprise id or row index of `new`, year, action, before, after)
     for row in rows:
-        enterprise = existing.get(row.fields.credit_code)
-        before = None
-        if enterprise is not None:
-            before = _snapshot(enterprise, _ENTERPRISE_FIELDS)
-            if EnterpriseFields.of(enterprise) == row.fields:
-                continue
-        else:
-            enterprise = Enterprise(base=base, created_by=actor)
-            created.append(enterprise)
-        for name, value in asdict(row.fields).items():
-            setattr(enterprise, name, value)
-        enterprise.updated_by, enterprise.updated_at = actor, now
-        if before is not None:
-            changed.append((enterprise, before))
-    Enterprise.objects.bulk_create(created, batch_size=BATCH)
-    Enterprise.objects.bulk_update([e for e, _ in changed], [*_ENTERPRISE_FIELDS, "updated_by",
-                                                             "updated_at"], batch_size=BATCH)
-    history = [RosterChange(base=base, enterprise=e, action=RosterChange.Action.CREATE,
-                            by=actor, before=None, after=_snapshot(e, _ENTERPRISE_FIELDS))
-               for e in created]
-    history += [RosterChange(base=base, enterprise=e, action=RosterChange.Action.UPDATE,
-                             by=actor, before=before, after=_snapshot(e, _ENTERPRISE_FIELDS))
-                for e, before in changed]
-    for enterprise in created:
-        existing[enterprise.credit_code] = enterprise
-    with_figures = _write_figures(base=base, actor=actor, year=year, rows=rows,
-                                  enterprises=existing, now=now, history=history)
-    RosterChange.objects.bulk_create(history, batch_size=BATCH)
-    result.created, result.updated, result.figures = len(created), len(changed), len(with_figures)
-    touched = {e.pk for e in created} | {e.pk for e, _ in changed} | with_figures
+        values = tuple(getattr(row.fields, name) for name in names)
+        stored = existing.get(row.fields.credit_code)
+        if stored is None:
+            new.append(values)
+            history.append((-len(new), None, RosterChange.Action.CREATE, None, values))
+        elif stored[1:] != values:
+            updates.append((stored[0], *values, actor.pk, now))
+            history.append((stored[0], None, RosterChange.Action.UPDATE, stored[1:], values))
+    ids = insert_rows(Enterprise, ("base_id", *names, "created_by_id", "updated_by_id",
+                                   "created_at", "updated_at"),
+                      [(base.pk, *values, actor.pk, actor.pk, now, now) for values in new])
+    update_rows(Enterprise, (*names, "updated_by_id", "updated_at"), updates)
+    enterprise_ids = {code: values[0] for code, values in existing.items()}
+    enterprise_ids.update(zip((values[names.index("credit_code")] for values in new), ids,
+                              strict=True))
+    changes = [(base.pk, ids[-key - 1] if key < 0 else key, None, action, actor.pk, now,
+                None if before is None else dict(zip(names, map(_json, before), strict=True)),
+                dict(zip(names, map(_json, after), strict=True)))
+               for key, _year, action, before, after in history]
+    with_figures = _write_figures(actor=actor, year=year, rows=rows, now=now, base=base,
+                                  enterprise_ids=enterprise_ids, changes=changes)
+    insert_rows(RosterChange, ("base_id", "enterprise_id", "year", "action", "by_id", "at",
+                               "before", "after"), changes)
+    result.created, result.updated, result.figures = len(new), len(updates), len(with_figures)
+    touched = set(ids) | {values[0] for values in updates} | with_figures
     result.unchanged = sum(1 for row in rows
-                           if existing[row.fields.credit_code].pk not in touched)
+                           if enterprise_ids[row.fields.credit_code] not in touched)
     result.elsewhere = _resident_elsewhere(base, [row.fields for row in rows])
 
 
-def _write_figures(*, base: Base, actor: User, year: int, rows: list[_Row],
-                   enterprises: dict[str, Enterprise], now: dt.datetime,
-                   history: list[RosterChange]) -> set[int]:
+def _write_figures(*, base: Base, actor: User, year: int, rows: list[_Row], now: dt.datetime,
+                   enterprise_ids: dict[str, int], changes: list[tuple]) -> set[int]:
     """Create or replace the year's figures of the rows that carry them; the ids of the
-    enterprises whose figures changed."""
-    stored = {row.enterprise_id: row for row in EnterpriseYear.objects.filter(
-        enterprise__base=base, year=year)}
-    new: list[EnterpriseYear] = []
-    updated: list[EnterpriseYear] = []
+    enterprises whose figures changed. Their history goes into `changes`."""
+    stored = {values[1]: values for values in EnterpriseYear.objects.filter(
+        enterprise__base=base, year=year).values_list("id", "enterprise_id", *FIGURE_CODES)}
+    new: list[tuple] = []
+    updates: list[tuple] = []
+    changed: set[int] = set()
     for row in rows:
         if row.figures is None:
             continue
-        enterprise = enterprises[row.fields.credit_code]
-        figures = stored.get(enterprise.pk)
-        before = None
-        if figures is not None:
-            before = _snapshot(figures, FIGURE_CODES)
-            if all(getattr(figures, code) == value for code, value in row.figures.items()):
-                continue
-            updated.append(figures)
+        enterprise_id = enterprise_ids[row.fields.credit_code]
+        values = tuple(row.figures[code] for code in FIGURE_CODES)
+        before = stored.get(enterprise_id)
+        if before is not None and before[2:] == values:
+            continue
+        if before is None:
+            new.append((enterprise_id, year, *values, actor.pk, now))
         else:
-            figures = EnterpriseYear(enterprise=enterprise, year=year)
-            new.append(figures)
-        for code, value in row.figures.items():
-            setattr(figures, code, value)
-        figures.updated_by, figures.updated_at = actor, now
-        history.append(RosterChange(base=base, enterprise=enterprise, year=year,
-                                    action=RosterChange.Action.FIGURES, by=actor,
-                                    before=before, after=_snapshot(figures, FIGURE_CODES)))
-    EnterpriseYear.objects.bulk_create(new, batch_size=BATCH)
-    EnterpriseYear.objects.bulk_update(updated, [*FIGURE_CODES, "updated_by", "updated_at"],
-                                       batch_size=BATCH)
-    return {figures.enterprise_id for figures in new + updated}
+            updates.append((before[0], *values, actor.pk, now))
+        changed.add(enterprise_id)
+        changes.append((base.pk, enterprise_id, year, RosterChange.Action.FIGURES, actor.pk, now,
+                        None if before is None else dict(zip(FIGURE_CODES, map(_json, before[2:]),
+                                                             strict=True)),
+                        dict(zip(FIGURE_CODES, map(_json, values), strict=True))))
+    insert_rows(EnterpriseYear, ("enterprise_id", "year", *FIGURE_CODES, "updated_by_id",
+                                 "updated_at"), new)
+    update_rows(EnterpriseYear, (*FIGURE_CODES, "updated_by_id", "updated_at"), updates)
+    return changed
 
 
 def _resident_elsewhere(base: Base, rows: list[EnterpriseFields]) -> int:
