@@ -8,8 +8,9 @@ RETURNING the new ids in the rows' order; UPDATE ... FROM unnest); elsewhere (SQ
 tests) the same rows go through bulk_create and bulk_update, so both paths give the same
 database state.
 
-Callers give every value, auto_now fields included (nothing is filled in for them), as the
-Python value of the field (date, Decimal, dict for JSON, id for a foreign key `<name>_id`).
+Callers give the values, auto_now fields included (nothing is computed for them; a field
+left out gets its model default), as the Python value of the field (date, Decimal, dict
+for JSON, id for a foreign key `<name>_id`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ def insert_rows(model: type[models.Model], names: Sequence[str],
         objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
         model.objects.bulk_create(objects, batch_size=1000)
         return [obj.pk for obj in objects]
+    # Fields left out get their model default, as bulk_create would give them.
+    defaults = [field for field in model._meta.concrete_fields
+                if field not in fields and not field.primary_key]
+    if defaults:
+        fields += defaults
+        extra = tuple(field.get_default() for field in defaults)
+        rows = [(*row, *extra) for row in rows]
     table = connection.ops.quote_name(model._meta.db_table)
     targets = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     ids: list[int] = []

@@ -31,6 +31,7 @@ from bases.ledger import services
 from bases.ledger.categories import LABELS
 from bases.ledger.models import ENTERPRISES_SERVED_MAX, Institution, LedgerChange, ServiceActivity
 from bases.models import Base, User
+from portal.bulk import insert_rows, update_rows
 from portal.sheets import (
     CellError,
     CellProblem,
@@ -56,8 +57,6 @@ LABEL = dict(COLUMNS + BASE_COLUMNS)
 REQUIRED = ("date", "category", "title")
 #: What the 服务机构 column says when the base itself provided the service.
 SELF = "本基地"
-#: Rows written to the database at a time.
-BATCH = 1000
 _HEADERS = {**{key: key for key in LABEL}, **{text: key for key, text in LABEL.items()}}
 _CATEGORY = {**{key: key for key in LABELS}, **{text: key for key, text in LABELS.items()}}
 _MAX_LENGTH = {name: ServiceActivity._meta.get_field(name).max_length
@@ -296,58 +295,60 @@ def import_activities(*, base: Base, actor: User, file: Source,
     return result
 
 
+_FIELDS = ("date", "category", "title", "provider_id", "enterprises_served", "note",
+           "external_id")
+
+
 def _write(*, base: Base, actor: User, rows: list[_Row],
            existing: dict[str, ServiceActivity], result: ImportResult) -> None:
+    """Plain rows through portal.bulk (no model instance per activity), each created or
+    changed activity with its LedgerChange."""
     names = dict(Institution.objects.filter(base=base).values_list("id", "name"))
     now = timezone.now()
-    created: list[ServiceActivity] = []
-    changed: list[tuple[ServiceActivity, dict]] = []
+    new: list[tuple] = []
+    updates: list[tuple] = []
+    history: list[tuple] = []  # (activity id or -index in `new`, action, before, values)
     for row in rows:
         data = row.data
         old = existing.get(data.external_id) if data.external_id else None
         if old is not None and _same(old, data):
             result.unchanged += 1
             continue
-        activity = old or ServiceActivity(base=base, created_by=actor)
-        before = _snapshot(old, names) if old is not None else None
-        activity.date, activity.category, activity.title = data.date, data.category, data.title
-        activity.provider_id = data.provider_id
-        activity.enterprises_served = data.enterprises_served
-        activity.note, activity.external_id = data.note, data.external_id
-        activity.updated_by, activity.updated_at = actor, now
+        values = tuple(getattr(data, name) for name in _FIELDS)
         if old is None:
-            created.append(activity)
+            new.append(values)
+            history.append((-len(new), LedgerChange.Action.CREATE, None, values))
         else:
-            changed.append((activity, before))
-    ServiceActivity.objects.bulk_create(created, batch_size=BATCH)
-    ServiceActivity.objects.bulk_update(
-        [activity for activity, _ in changed], batch_size=BATCH,
-        fields=["date", "category", "title", "provider", "enterprises_served", "note",
-                "updated_by", "updated_at"])
-    history = [_change(base, actor, activity, LedgerChange.Action.CREATE, None, names)
-               for activity in created]
-    history += [_change(base, actor, activity, LedgerChange.Action.UPDATE, before, names)
-                for activity, before in changed]
-    LedgerChange.objects.bulk_create(history, batch_size=BATCH)
-    result.created, result.updated = len(created), len(changed)
+            updates.append((old.pk, *values, actor.pk, now))
+            history.append((old.pk, LedgerChange.Action.UPDATE, _snapshot(old, names), values))
+    ids = insert_rows(ServiceActivity, ("base_id", *_FIELDS, "created_by_id", "updated_by_id",
+                                        "created_at", "updated_at"),
+                      [(base.pk, *values, actor.pk, actor.pk, now, now) for values in new])
+    update_rows(ServiceActivity, (*_FIELDS, "updated_by_id", "updated_at"), updates)
+    username = actor.get_username()
+    changes = []
+    for key, action, before, values in history:
+        after = _snapshot_of(dict(zip(_FIELDS, values, strict=True)), names)
+        changes.append((base.pk, actor.pk, username, LedgerChange.Kind.ACTIVITY,
+                        ids[-key - 1] if key < 0 else key,
+                        f"{after['date']} {after['title']}"[:200], action, before, after, now))
+    insert_rows(LedgerChange, ("base_id", "actor_id", "actor_username", "kind", "object_id",
+                               "object_repr", "action", "before", "after", "at"), changes)
+    result.created, result.updated = len(new), len(updates)
 
 
-def _snapshot(activity: ServiceActivity, names: dict[int, str]) -> dict[str, Any]:
-    """services.activity_snapshot without a query per activity for its provider's name."""
+def _snapshot_of(values: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+    """services.activity_snapshot of an activity given as its field values."""
     return {
-        "date": activity.date.isoformat(), "category": activity.category,
-        "title": activity.title, "provider": names.get(activity.provider_id, SELF),
-        "enterprises_served": activity.enterprises_served, "note": activity.note,
-        "external_id": activity.external_id,
+        "date": values["date"].isoformat(), "category": values["category"],
+        "title": values["title"], "provider": names.get(values["provider_id"], SELF),
+        "enterprises_served": values["enterprises_served"], "note": values["note"],
+        "external_id": values["external_id"],
     }
 
 
-def _change(base: Base, actor: User, activity: ServiceActivity, action: str,
-            before: dict | None, names: dict[int, str]) -> LedgerChange:
-    return LedgerChange(base=base, actor=actor, actor_username=actor.get_username(),
-                        kind=LedgerChange.Kind.ACTIVITY, object_id=activity.pk,
-                        object_repr=str(activity)[:200], action=action, before=before,
-                        after=_snapshot(activity, names))
+def _snapshot(activity: ServiceActivity, names: dict[int, str]) -> dict[str, Any]:
+    return _snapshot_of({name: getattr(activity, name) for name in _FIELDS}, names)
 
 
 def export_name(*parts: object) -> str:
