@@ -123,15 +123,17 @@ def section(results: dict) -> str:
                      f"{row['queries']} | {pages['load']} |")
     for number, run in enumerate(results["activities_import"], 1):
         lines.append(f"| Import 10,000 activities into one base (run {number}) | "
-                     f"{run['seconds']:.2f} s (read {run['read']:.2f} s), "
+                     f"{run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU of the Python "
+                     f"process (reading alone {run['read']:.2f} s), "
                      f"{run['created']:,} created, {run['history']:,} history records | "
                      f"{run['queries']} | {run['load']} |")
     roster = results["roster_import"]
     for key, label in (("first", "first import (creates)"), ("again", "same file again"),
                        ("changed", "every figure changed")):
         run = roster[key]
-        lines.append(f"| Roster workbook, 20,000 rows, {label} | {run['seconds']:.2f} s = "
-                     f"{run['rows_per_second']:,.0f} rows/s (read {run['read']:.2f} s); "
+        lines.append(f"| Roster workbook, 20,000 rows, {label} | {run['seconds']:.2f} s wall = "
+                     f"{run['rows_per_second']:,.0f} rows/s; {run['cpu']:.2f} s CPU of the "
+                     f"Python process (reading alone {run['read']:.2f} s); "
                      f"{run['summary']} | {run['queries']} | {roster['load']} |")
     duplicates = results["duplicates"]
     lines.append(f"| Duplicates of {FIGURES_YEAR} (selector) | {duplicates['selector_ms']:.0f} ms, "
@@ -142,7 +144,8 @@ def section(results: dict) -> str:
     for kind, label in (("roster", f"Province-wide roster export ({FIGURES_YEAR})"),
                         ("activities", "Province-wide activities export (this year)")):
         run = results["exports"][kind]
-        lines.append(f"| {label} | {run['seconds']:.1f} s, {run['rows']:,} rows, "
+        lines.append(f"| {label} | {run['seconds']:.1f} s wall, {run['cpu']:.1f} s CPU, "
+                     f"{run['rows']:,} rows, "
                      f"{run['bytes'] / 2**20:.1f} MB, peak RSS {run['peak_mb']:.0f} MB | "
                      f"{run['queries']} | {run['load']} |")
     lines.append("")
