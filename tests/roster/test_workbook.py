@@ -122,10 +122,14 @@ class RosterImportTests(RosterTestCase):
 
         self.assertEqual(queries(100, 5), queries(200, 60))
 
-    def test_hostile_file_is_refused_before_reading(self):
-        result = workbook.import_roster(base=self.base_a, actor=self.alice, year=2018,
-                                        file=upload(hostile.row_bomb(20)))
-        self.assertIn("行的上限", str(result.errors[0]))
+    def test_hostile_files_are_refused_before_reading(self):
+        five_million_rows = hostile.workbook({workbook.SHEET: [b"<row/>" * 1_000_000] * 5})
+        self.assertLess(len(five_million_rows), 60_000)
+        for data in (five_million_rows, hostile.row_bomb(20), hostile.far_row()):
+            result = workbook.import_roster(base=self.base_a, actor=self.alice, year=2018,
+                                            file=upload(data))
+            self.assertIn("行的上限", str(result.errors[0]))
+        self.assertEqual(Enterprise.objects.count(), 2)
 
 
 class RosterExportTests(RosterTestCase):
