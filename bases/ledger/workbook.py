@@ -81,6 +81,7 @@ class _Row:
     row: int
     data: services.ActivityInput
     date_column: str | None = None
+    sheet: str = SHEET
 
 
 # --- export --------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def read_activities(file: Source, *, base: Base) -> tuple[list[_Row], ErrorList]
         for key, message in problems:
             errors.append(CellError(name, number, letters.get(key), LABEL[key], message))
         if data is not None and not problems:
-            parsed.append(_Row(number, data, letters.get("date")))
+            parsed.append(_Row(number, data, letters.get("date"), name))
     if not parsed and not errors:
         errors.append(CellError(name, None, None, "", "没有服务活动数据行"))
     return parsed, errors
@@ -263,7 +264,6 @@ def import_activities(*, base: Base, actor: User, file: Source,
     """Import an activities workbook into `base`'s ledger: everything or nothing."""
     rows, errors = read_activities(file, base=base)
     result = ImportResult(errors=errors)
-    sheet = SHEET
     if not errors:
         existing = {activity.external_id: activity for activity in ServiceActivity.objects
                     .filter(base=base, external_id__in=[r.data.external_id for r in rows
@@ -275,7 +275,7 @@ def import_activities(*, base: Base, actor: User, file: Source,
             touched = {row.data.date.year} | ({old.date.year} if old else set())
             if touched & locked and not (old is not None and _same(old, row.data)):
                 year = min(touched & locked)
-                errors.append(CellError(sheet, row.row, row.date_column, LABEL["date"],
+                errors.append(CellError(row.sheet, row.row, row.date_column, LABEL["date"],
                                         services.LOCKED_MESSAGE.format(year=year)))
     if errors:
         record(request, "ledger_import", object_repr=f"base:{base.code}", outcome="denied",

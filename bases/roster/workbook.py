@@ -114,6 +114,7 @@ class _Row:
     fields: EnterpriseFields
     figures: dict[str, int | Decimal] | None
     letters: dict[str, str]
+    sheet: str = SHEET
 
 
 # --- export --------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def read_roster(file: Source, *, base: Base, year: int) -> tuple[list[_Row], Err
         for key, message in problems:
             errors.append(CellError(name, number, letters.get(key), LABEL[key], message))
         if fields is not None and not problems:
-            parsed.append(_Row(number, fields, figures, letters))
+            parsed.append(_Row(number, fields, figures, letters, name))
     if not parsed and not errors:
         errors.append(CellError(name, None, None, "", "没有企业数据行"))
     return parsed, errors
@@ -390,12 +391,12 @@ def _check_against_roster(base: Base, year: int, rows: list[_Row], errors: Error
         last_year = last_resident_year(fields.moved_in, fields.moved_out)
         for kept in sorted(years.get(fields.credit_code, [])):
             if kept < fields.moved_in.year:
-                errors.append(CellError(SHEET, row.row, row.letters.get("moved_in"),
+                errors.append(CellError(row.sheet, row.row, row.letters.get("moved_in"),
                                         LABEL["moved_in"],
                                         f"已有{kept}年度数据，入驻日期不能晚于{kept}年"))
                 break
             if last_year is not None and kept > last_year:
-                errors.append(CellError(SHEET, row.row, row.letters.get("moved_out"),
+                errors.append(CellError(row.sheet, row.row, row.letters.get("moved_out"),
                                         LABEL["moved_out"],
                                         f"已有{kept}年度数据，迁出日期不能早于{kept}年1月2日"))
                 break
