@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -288,6 +288,10 @@ def import_activities(*, base: Base, actor: User, file: Source,
             record(request, "ledger_import", object_repr=f"base:{base.code}",
                    detail=f"新增{result.created}条，修改{result.updated}条，"
                           f"未变{result.unchanged}条", actor=actor)
+    except IntegrityError:
+        # Another write (a second upload, the platform's push) took an 外部编号 meanwhile.
+        result.errors.append(CellError("", None, None, "",
+                                       "导入期间台帐被同时修改，未导入任何数据，请重新上传"))
     except services.LedgerRefused as exc:
         record(request, "ledger_import", object_repr=f"base:{base.code}", outcome="denied",
                detail=str(exc)[:500], actor=actor)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -67,6 +67,7 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (("base_code", "基地编码"), ("ba
 ALL_COLUMNS = BASE_COLUMNS + ENTERPRISE_COLUMNS + (CONTACT_COLUMN,) + FIGURE_COLUMNS
 LABEL = dict(ALL_COLUMNS)
 REQUIRED = ("name", "credit_code", "moved_in")
+CONCURRENT = "导入期间名册被同时修改，未导入任何数据，请重新上传"
 #: Header rows (labels, codes) on top of the enterprises.
 HEADER_ROWS = 2
 BATCH = 1000
@@ -364,11 +365,15 @@ def import_roster(*, base: Base, actor: User, year: int, file: Source,
         record(request, "roster_import", object_repr=f"base:{base.code}", outcome="denied",
                detail=f"{errors.total}处错误：{errors[0]}"[:500], actor=actor)
         return result
-    with transaction.atomic():
-        _write(base=base, actor=actor, year=year, rows=rows, result=result)
-        record(request, "roster_import", object_repr=f"base:{base.code}",
-               detail=f"{year}年度：新增{result.created}家，修改{result.updated}家，"
-                      f"年度数据{result.figures}家，未变{result.unchanged}家", actor=actor)
+    try:
+        with transaction.atomic():
+            _write(base=base, actor=actor, year=year, rows=rows, result=result)
+            record(request, "roster_import", object_repr=f"base:{base.code}",
+                   detail=f"{year}年度：新增{result.created}家，修改{result.updated}家，"
+                          f"年度数据{result.figures}家，未变{result.unchanged}家", actor=actor)
+    except IntegrityError:
+        # Another write to the roster (a second upload, the API) came in between.
+        result.errors.append(CellError("", None, None, "", CONCURRENT))
     return result
 
 

@@ -44,3 +44,16 @@ class ImportPagesTests(RosterTestCase):
             ("2018-06-01", "创业辅导", "创业沙龙", 12)]))}, follow=True)
         self.assertContains(response, "导入完成：新增1条，修改0条，未变0条。")
         self.assertTrue(ServiceActivity.objects.filter(base=self.base_a, title="创业沙龙").exists())
+
+
+class ConcurrentImportTests(RosterTestCase):
+    def test_a_clash_with_a_concurrent_write_is_an_error_not_a_crash(self):
+        from unittest import mock
+
+        from django.db import IntegrityError
+
+        with mock.patch("bases.roster.workbook._write", side_effect=IntegrityError):
+            result = workbook.import_roster(
+                base=self.base_a, actor=self.alice, year=2018,
+                file=upload(xlsx([LABELS, CODES, row(60)], sheet=workbook.SHEET)))
+        self.assertEqual(str(result.errors[0]), workbook.CONCURRENT)
