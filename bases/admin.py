@@ -169,7 +169,7 @@ class AccountAdmin(RoleAdminMixin, UserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("last_name", "first_name", "email")}),
+        ("个人信息", {"fields": ("last_name", "first_name", "email", "mobile")}),
         ("角色与范围", {"fields": ("role", "base", "city", "is_active",
                                  "must_change_password")}),
         ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),

@@ -8,6 +8,7 @@ class BasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bases import signals  # noqa: F401
+        from bases.notices import tasks  # noqa: F401  (registers the Celery tasks)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bases.models import AuditEvent, AuditRecordImmutable, User
-from portal.spreadsheet import text_cell
+from portal.sheet_layout import header_cells, page_setup, set_widths
+from portal.spreadsheet import date_cell, text_cell
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -91,10 +92,13 @@ def audit_workbook(events) -> HttpResponse:
     """The filtered log as .xlsx, streamed row by row so a long log stays cheap."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    sheet.append([text_cell(sheet, heading)
-                  for heading in ("时间", "用户名", "来源IP", "事件", "对象", "结果", "详情")])
+    set_widths(sheet, (20, 16, 16, 24, 30, 10, 60))
+    sheet.freeze_panes = "A2"
+    page_setup(sheet, landscape=True, title_rows="1:1", footer="审计日志")
+    sheet.append(header_cells(sheet, ("时间", "用户名", "来源IP", "事件", "对象", "结果",
+                                      "详情")))
     for event in events.iterator(chunk_size=2000):
-        sheet.append([timezone.localtime(event.at).replace(tzinfo=None),
+        sheet.append([date_cell(sheet, timezone.localtime(event.at).replace(tzinfo=None)),
                       *[text_cell(sheet, text) for text in (
                           event.actor_username, event.ip, event.event, event.object_repr,
                           event.outcome, event.detail)]])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -96,6 +97,9 @@ class User(AbstractUser):
                              on_delete=models.PROTECT, related_name="viewers")
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Only for SMS notices (bases/notices); e-mail uses AbstractUser.email.
+    mobile = models.CharField("手机号码", max_length=11, blank=True, validators=[
+        RegexValidator(r"^1\d{10}\Z", "手机号码须为11位数字，以1开头")])
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"
@@ -242,4 +246,5 @@ from bases.ledger.models import (  # noqa: E402, F401
     LedgerChange,
     ServiceActivity,
 )
+from bases.notices.models import Notice, NoticePreference, SentReminder  # noqa: E402, F401
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange  # noqa: E402, F401

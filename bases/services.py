@@ -21,6 +21,7 @@ from bases.models import (
     Role,
     User,
 )
+from bases.notices.services import after_commit, handover_done
 from bases.validators import validate_username
 
 
@@ -193,6 +194,7 @@ def hand_over_base(
     HandoverRequest.objects.filter(base=base, resolved=False).update(resolved=True)
     record(request, "handover", object_repr=f"base:{base.code}", actor=actor,
            detail=f"{old_officer.username if old_officer else '—'} → {new_officer.username}")
+    after_commit(handover_done, handover.pk)
     return handover
 
 

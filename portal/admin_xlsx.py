@@ -11,6 +11,7 @@ Reading runs the upload guard (portal/uploads.py) first.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from tablib.formats._xlsx import XLSXFormat, safe_xlsx_sheet_title
 
-from portal.spreadsheet import number_cell, text_cell, unescape_text
+from portal.spreadsheet import date_cell, number_cell, text_cell, unescape_text
 from portal.uploads import check_upload
 
 BOLD = Font(bold=True)
@@ -34,8 +35,10 @@ def _write(sheet: Worksheet, value: object, row: int, column: int) -> Cell:
         return text_cell(sheet, value, row=row, column=column)
     if type(value) in (int, Decimal):
         return number_cell(sheet, value, row=row, column=column)  # type: ignore[arg-type]
+    if isinstance(value, dt.date) and getattr(value, "tzinfo", None) is None:
+        return date_cell(sheet, value, row=row, column=column)  # type: ignore[return-value]
     cell = sheet.cell(row=row, column=column)
-    try:  # None, booleans, dates: as tablib writes them
+    try:  # None, booleans: as tablib writes them
         cell.value = value
     except ValueError:
         return text_cell(sheet, value, row=row, column=column)

@@ -6,7 +6,7 @@ Every variable the settings read goes through these helpers so that tests can ch
 
 import os
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 READ: set[str] = set()
 
@@ -56,3 +56,37 @@ def cache_from_url(url: str, *, table: str) -> dict[str, Any]:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     raise ImproperlyConfiguredEnv(
         f"CACHE_URL must be empty, redis://host:port/db or locmem://, not {url!r}")
+
+
+#: EMAIL_URL schemes: SMTP in plain, with STARTTLS, or over TLS; and their default ports.
+_SMTP_SCHEMES = {"smtp": (25, False, False), "smtp+tls": (587, True, False),
+                 "smtp+ssl": (465, False, True)}
+
+
+def email_from_url(url: str) -> dict[str, Any]:
+    """EMAIL_URL as Django's e-mail settings: smtp://user:pass@host:port (smtp+tls:// for
+    STARTTLS, smtp+ssl:// for TLS from the start), console:// to print e-mails, empty for
+    none sent at all. User and password are URL-encoded (%40 for @)."""
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in _SMTP_SCHEMES or not parts.hostname:
+        raise ImproperlyConfiguredEnv(
+            "EMAIL_URL must be smtp://user:pass@host:port, smtp+tls://…, smtp+ssl://… or "
+            f"console://, not {parts.scheme or url!r}")
+    default_port, use_tls, use_ssl = _SMTP_SCHEMES[parts.scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError as exc:
+        raise ImproperlyConfiguredEnv("EMAIL_URL has an invalid port") from exc
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }

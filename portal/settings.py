@@ -4,10 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.admin_xlsx import EscapedXLSX
-from portal.env import cache_from_url, env_bool, env_int, env_list, env_str
+from portal.env import cache_from_url, email_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bases.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -305,3 +307,40 @@ if CELERY_TASK_ALWAYS_EAGER and not DEBUG:
         "CELERY_BROKER_URL must be set when DJANGO_DEBUG=0: production runs background work on "
         "Celery workers (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1), never in the web process"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Notices and reminders (bases/notices, reporting/notices.py)
+# ---------------------------------------------------------------------------------------
+# E-mail is the notices' second channel. EMAIL_URL: smtp://user:pass@host:port (smtp+tls://,
+# smtp+ssl://), console:// (the default in development: printed); unset in production, no
+# e-mail is sent. Its password is not kept as a setting of its own beyond Django's.
+_email = email_from_url(env_str("EMAIL_URL", "console://" if DEBUG else ""))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# A silent SMTP server must not hold a worker (or, eagerly, a page) for minutes.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL",
+                             "湖南省创业创新基地信息报送平台 <noreply@localhost>")
+# The portal's own address, for links in e-mails and SMS (default: the first allowed host).
+PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL")
+                   or (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG
+                       else "http://127.0.0.1:8000")).rstrip("/")
+# SMS: the dotted path of a class with send(*, phone, text) (bases/notices/sms.py; README).
+SMS_BACKEND = env_str("SMS_BACKEND", "bases.notices.sms.ConsoleSmsBackend")
+
+# Beat (Celery's scheduler; CELERY_TIMEZONE is Asia/Shanghai): deadline reminders and the
+# province's digest of yesterday's submissions, every morning at 09:00.
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE |= {
+    "notices-deadline-reminders": {"task": "reporting.notices.send_deadline_reminders",
+                                   "schedule": crontab(hour=9, minute=0)},
+    "notices-submission-digest": {"task": "reporting.notices.send_submission_digest",
+                                  "schedule": crontab(hour=9, minute=0)},
+}
+# ---------------------------------------------------------------------------------------

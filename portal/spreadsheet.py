@@ -20,13 +20,16 @@ an IEEE double (up to 15 significant digits the cell shows exactly the Decimal).
 the only binary-float step; no arithmetic is ever done on floats. Rounding is the caller's
 (statistics round ROUND_HALF_UP before they get here).
 
-Both writers work in normal sheets (give `row` and `column`: the cell at that place) and in
+Dates and times go through `date_cell` (ISO order, whatever the reader's locale).
+
+All writers work in normal sheets (give `row` and `column`: the cell at that place) and in
 write-only, streaming sheets (leave them out: a value for `sheet.append`, a plain str or
 number when openpyxl writes it exactly the same, else a cell).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any, overload
@@ -132,4 +135,24 @@ def number_cell(sheet: Any, value: Decimal | int | None, number_format: str | No
     cell.value = value
     if number_format is not None:
         cell.number_format = number_format
+    return cell
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def date_cell(sheet: Any, value: dt.date | None, *, row: int | None = None,
+              column: int | None = None) -> Cell | None:
+    """THE writer of dates and times (naive, local): a date cell in ISO order, whatever the
+    reader's locale. A datetime with a time zone raises (Excel has none: convert first)."""
+    if value is None:
+        return None if row is None else _place(sheet, row, column)
+    if not isinstance(value, dt.date):
+        raise TypeError(f"a date cell takes a date or datetime, not {type(value).__name__}")
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise ValueError("convert the time to local time without a time zone first")
+    cell = _place(sheet, row, column)
+    cell.value = value
+    cell.number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
     return cell

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
     path("accounts/", include("bases.account_urls")),
+    path("notices/", include("bases.notices.urls")),
     path("", include("bases.urls")),
     path("", include("reporting.urls")),
     path("statistics/", include("reporting.statistics.urls")),

@@ -14,6 +14,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from bases.hooks import register_base_section, register_year_lock
+        from reporting import notices  # noqa: F401  (registers its Celery tasks)
         from reporting.filing.views import base_rounds_section
 
         # The base page shows the base's rounds and reports; `bases` does not import us.

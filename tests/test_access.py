@@ -36,6 +36,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Already-verified personas are sent home; others see the 2FA pages.
     "otp_setup": row(302, 200, 200, 200, 200, 302, 302, 302),
     "otp_verify": row(302, 302, 302, 302, 302, 302, 302, 302),
+    # The message centre: everyone's own notices; the sample pk is nobody's notice (404);
+    # tests/notices/test_centre.py checks them with real notices.
+    "notices:list": EVERYONE,
+    "notices:settings": EVERYONE,
+    "notices:open": only(),
+    "notices:read": POST_ONLY,
+    "notices:read_all": POST_ONLY,
     "bases:list": only("carol", "charlie", "pat"),
     "bases:detail": only("alice", "carol", "pat"),
     "bases:handover": only("pat"),
@@ -77,8 +84,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "statistics:bulletin": only("pat"),
     "statistics:bulletin_docx": only("pat"),
     "reporting:report_workbook": only("alice", "carol", "pat"),
+    "reporting:report_fill_in": only("alice", "carol", "pat"),
     "reporting:report_upload": POST_ONLY,
     "reporting:import": only("pat"),
+    "reporting:import_template": only("pat"),
     "reporting:export": only("pat"),
     # The sample job is pat's and still queued: its download goes back to the job page.
     "reporting:export_job": only("pat"),

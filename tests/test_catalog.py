@@ -78,11 +78,25 @@ class RegisteredFigureTests(CatalogTestCase):
         response = self.client.get("/data/export/?year=2017")
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.getvalue()))["reports"]
-        header = [cell.value for cell in sheet[1]]
+        self.assertEqual(sheet.cell(row=1, column=sheet.max_column).value, "孵化场地面积（平方米）")
+        header = [cell.value for cell in sheet[2]]
         self.assertEqual(header[-1], "incubation_area")
-        row = dict(zip(header, (cell.value for cell in sheet[2]), strict=True))
+        row = dict(zip(header, (cell.value for cell in sheet[3]), strict=True))
         self.assertEqual((row["base_code"], row["incubation_area"], row["building_area"]),
                          ("A001", 5000.25, 9000))
+
+    def test_a_registered_figure_is_a_validated_row_of_the_fill_in_workbook(self):
+        self.register(INCUBATION_AREA)
+        self.open_round(2018)
+        self.login(self.alice)
+        response = self.client.get("/bases/A001/reports/2018/fill-in.xlsx")
+        form = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["填报表"]
+        row = next(r for r in range(1, form.max_row + 1)
+                   if form[f"G{r}"].value == "incubation_area")
+        self.assertEqual((form[f"B{row}"].value, form[f"C{row}"].value), ("孵化场地面积", "平方米"))
+        validation = next(v for v in form.data_validations.dataValidation
+                          if str(v.sqref) == f"E{row}")
+        self.assertEqual(validation.type, "decimal")
 
     def test_a_registered_figure_is_in_the_api_list_schema_and_values(self):
         self.register(INCUBATION_AREA)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bases.models import Base
-from portal.spreadsheet import number_cell, text_cell
+from portal.sheet_layout import header_cells, page_setup, set_widths
+from portal.spreadsheet import date_cell, number_cell, text_cell
 from reporting.filing.rounds import deadlines, is_late
 from reporting.models import Report, Round, Status
 
@@ -95,20 +96,29 @@ def completeness(round_: Round, today: dt.date | None = None) -> Completeness:
 
 
 def write_completeness_workbook(summary: Completeness, out: IO[bytes]) -> None:
+    year = summary.round.year
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按市州")
-    sheet.append([text_cell(sheet, heading) for heading in
-                  ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")])
+    headings = ("市州", *[label for _, label in STATES], "按时", "逾期", "合计")
+    set_widths(sheet, (22, *[10] * (len(headings) - 1)))
+    sheet.freeze_panes = "B2"
+    page_setup(sheet, landscape=len(headings) > 8, title_rows="1:1",
+               footer=f"{year}年度报送完成情况（按市州）")
+    sheet.append(header_cells(sheet, headings))
     for tally in [*summary.by_city, summary.total]:
         sheet.append([text_cell(sheet, tally.label), *[
             number_cell(sheet, count) for count in
             (*[tally.counts[key] for key, _ in STATES], tally.on_time, tally.late,
              tally.total)]])
     missing = workbook.create_sheet("未提交基地")
-    missing.append([text_cell(missing, heading) for heading in
-                    ("基地编码", "基地名称", "市州", "状态", "截止日期", "是否逾期")])
+    set_widths(missing, (12, 36, 12, 10, 12, 10))
+    missing.freeze_panes = "A2"
+    page_setup(missing, title_rows="1:1", footer=f"{year}年度未提交基地")
+    missing.append(header_cells(missing, ("基地编码", "基地名称", "市州", "状态", "截止日期",
+                                          "是否逾期")))
     for state in summary.missing:
         missing.append([text_cell(missing, state.code), text_cell(missing, state.name),
                         text_cell(missing, state.city), text_cell(missing, state.state_label),
-                        state.deadline, text_cell(missing, "逾期" if state.late else "")])
+                        date_cell(missing, state.deadline),
+                        text_cell(missing, "逾期" if state.late else "")])
     workbook.save(out)

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from bases.audit import record
 from bases.models import Base, User
+from bases.notices.services import after_commit
+from reporting import notices
 from reporting.filing.policy import WorkflowError, may_manage_rounds, require
 from reporting.models import Extension, Report, Round
 
@@ -144,4 +146,5 @@ def grant_extension(*, round_: Round, base: Base, deadline: dt.date, note: str =
     extension.save()
     record(request, "extension_granted", object_repr=f"round:{round_.year}/{base.code}",
            actor=actor, detail=f"延期至 {deadline}")
+    after_commit(notices.extension_granted, extension.pk)
     return extension

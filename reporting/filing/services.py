@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from bases.audit import record
 from bases.models import Base, User
-from reporting import indicators
+from bases.notices.services import after_commit
+from reporting import indicators, notices
 from reporting.filing import checks, policy
 from reporting.filing.policy import PolicyDenied, Target, WorkflowError
 from reporting.filing.selectors import approved_values, previous_year_medians
@@ -198,6 +199,7 @@ def return_report(
                 comment=report.review_comment, field_comments=field_comments)
     record(request, "report_returned", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    after_commit(notices.report_returned, report.pk)
     return report
 
 
@@ -216,6 +218,7 @@ def approve_report(
     _transition(report, Transition.Action.APPROVE, actor, Status.SUBMITTED, with_values=True)
     record(request, "report_approved", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    after_commit(notices.report_approved, report.pk)
     return report
 
 
@@ -236,4 +239,5 @@ def reopen_report(
     _transition(report, Transition.Action.REOPEN, actor, Status.APPROVED, comment=reason.strip())
     record(request, "report_reopened", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
+    after_commit(notices.report_reopened, report.pk)
     return report

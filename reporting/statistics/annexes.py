@@ -216,8 +216,10 @@ class Cell:
 
     @property
     def number_format(self) -> str:
-        digits = "0" + ("." + "0" * self.decimals if self.decimals else "")
-        return digits + "%" if self.percent else digits
+        """Excel's format: the printed decimals, thousands separators ("#,##0.0"), or a
+        percent ("0.0%")."""
+        places = "." + "0" * self.decimals if self.decimals else ""
+        return f"0{places}%" if self.percent else f"#,##0{places}"
 
     @property
     def display(self) -> str:

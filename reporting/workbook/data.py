@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
+from portal.sheet_layout import header_cells, number_format, page_setup, text_width
 from portal.sheets import CellError, ErrorList
 from portal.sheets import Note as _Note
 from portal.sheets import sheet_rows as _sheet_rows
@@ -140,11 +142,32 @@ def _declare_size(sheet: Any, *, rows: int, columns: int) -> None:
 
 
 def _number_writer(sheet: Any, indicator: indicators.Indicator) -> Callable[[Decimal], Any]:
-    """stored value -> what to append for it: a bool cell, or a number through the writer."""
+    """stored value -> what to append for it: 是/否 text, or a number with separators."""
     convert = indicator.from_storage
     if indicator.is_bool:
-        return convert
-    return lambda stored: number_cell(sheet, convert(stored))
+        return lambda stored: BOOL_WORDS[bool(stored)]
+    fmt = number_format(indicator.decimals)
+    return lambda stored: number_cell(sheet, convert(stored), fmt)
+
+
+#: How the data workbook writes a yes/no figure (the reader takes TRUE/FALSE and 1/0 too).
+BOOL_WORDS = {True: "是", False: "否"}
+BASE_WIDTHS = {"code": 12, "name": 36, "city": 12, "county": 14, "batch": 10}
+#: Header rows of both sheets: Chinese labels with units, then the codes.
+HEADER_ROWS = 2
+
+
+def _header_rows(sheet: Any, keys: Sequence[str], labels: Sequence[str]) -> None:
+    """Row 1: the Chinese labels (people), row 2: the codes (machines)."""
+    sheet.append(header_cells(sheet, labels, wrap=False))
+    sheet.append(header_cells(sheet, keys, wrap=False))
+
+
+def report_header_label(key: str) -> str:
+    """The Chinese header of a reports column: 年度, 建筑面积（平方米）…"""
+    if key in REPORT_KEY_LABELS:
+        return REPORT_KEY_LABELS[key]
+    return indicators.BY_CODE[key].label_with_unit
 
 
 def write_data_workbook(
@@ -157,11 +180,13 @@ def write_data_workbook(
 ) -> int:
     """Stream the data workbook of `bases` and `reports` to `target`; returns the report count.
 
-    Memory stays flat: bases are iterated in chunks, and reports are fetched CHUNK ids at a
-    time with one query for their rows and one for their values. `blank_rows` adds
-    (base_code, year) rows with no values, e.g. a report the officer has not started.
-    `progress(done, total)` is called once the reports are counted and after every chunk,
-    so that a background export can show how far it got (and prove it is alive).
+    Both sheets open with two header rows (Chinese labels with units, then the codes),
+    frozen, with widths that fit; numbers carry thousands separators and the catalog's
+    decimals. Memory stays flat: bases are iterated in chunks, and reports are fetched
+    CHUNK ids at a time with one query for their rows and one for their values.
+    `blank_rows` adds (base_code, year) rows with no values, e.g. a report the officer has
+    not started. `progress(done, total)` is called once the reports are counted and after
+    every chunk, so that a background export can show how far it got (and prove it is alive).
     """
     workbook = Workbook(write_only=True)
     bases = bases.order_by("code")
@@ -169,8 +194,12 @@ def write_data_workbook(
     if progress is not None:
         progress(0, len(ids))
     base_sheet = workbook.create_sheet(BASES_SHEET)
-    _declare_size(base_sheet, rows=1 + bases.count(), columns=len(BASE_COLUMNS))
-    base_sheet.append([text_cell(base_sheet, column) for column in BASE_COLUMNS])
+    _declare_size(base_sheet, rows=HEADER_ROWS + bases.count(), columns=len(BASE_COLUMNS))
+    for letter, key in zip("ABCDE", BASE_COLUMNS, strict=True):
+        base_sheet.column_dimensions[letter].width = BASE_WIDTHS[key]
+    base_sheet.freeze_panes = f"B{HEADER_ROWS + 1}"
+    page_setup(base_sheet, title_rows=f"1:{HEADER_ROWS}", footer="基地名录")
+    _header_rows(base_sheet, BASE_COLUMNS, [BASE_LABELS[key] for key in BASE_COLUMNS])
     rows = bases.values_list("code", "name", "city__name", "county", "batch").iterator(
         chunk_size=1000)
     for code, name, city, county, batch in rows:
@@ -179,24 +208,33 @@ def write_data_workbook(
                            number_cell(base_sheet, batch)])
 
     report_sheet = workbook.create_sheet(REPORTS_SHEET)
-    _declare_size(report_sheet, rows=1 + len(ids) + len(blank_rows),
-                  columns=len(REPORT_KEYS) + len(indicators.ENTERED_CODES))
-    report_sheet.append([text_cell(report_sheet, column)
-                         for column in (*REPORT_KEYS, *indicators.ENTERED_CODES)])
+    keys = (*REPORT_KEYS, *indicators.ENTERED_CODES)
+    _declare_size(report_sheet, rows=HEADER_ROWS + len(ids) + len(blank_rows),
+                  columns=len(keys))
+    for column, key in enumerate(keys, start=1):
+        # Wide enough for the label (bold) and for 13 digits with separators.
+        width = max(text_width(report_header_label(key)) + 3, len(key) + 3, 14)
+        report_sheet.column_dimensions[get_column_letter(column)].width = width
+    report_sheet.freeze_panes = f"C{HEADER_ROWS + 1}"
+    page_setup(report_sheet, landscape=True, fit=False, title_rows=f"1:{HEADER_ROWS}",
+               footer="年度报表数据")
+    report_sheet.print_title_cols = "A:B"
+    _header_rows(report_sheet, keys, [report_header_label(key) for key in keys])
     converters = [(indicator.code, _number_writer(report_sheet, indicator))
                   for indicator in indicators.ENTERED]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        keys = {pk: (base_code, year) for pk, base_code, year in
-                Report.objects.filter(id__in=chunk).values_list("id", "base__code", "year")}
+        keys_by_id = {pk: (base_code, year) for pk, base_code, year in
+                      Report.objects.filter(id__in=chunk).values_list("id", "base__code",
+                                                                      "year")}
         values: dict[int, dict[str, Decimal]] = {report_id: {} for report_id in chunk}
         for report_id, code, stored in (ReportValue.objects.filter(report_id__in=chunk)
                                         .values_list("report_id", "code", "value")):
             values[report_id][code] = stored
         for report_id in chunk:
-            if report_id not in keys:
+            if report_id not in keys_by_id:
                 continue  # deleted since the ids were listed
-            base_code, year = keys[report_id]
+            base_code, year = keys_by_id[report_id]
             get = values[report_id].get
             report_sheet.append([text_cell(report_sheet, base_code),
                                  number_cell(report_sheet, year), *[
@@ -315,33 +353,79 @@ class _Header:
     keys: dict[int, str]  # 0-based column index -> key
     letters: dict[str, str]  # key -> column letter
     titled: set[int]  # every column index with a header text, known or not
+    rows: int = 1  # header rows: 1, or 2 (labels above codes)
 
 
-def _read_header(sheet_name: str, header: tuple, lookup: dict[str, str],
-                 errors: list[CellError]) -> _Header:
-    keys: dict[int, str] = {}
-    letters: dict[str, str] = {}
-    titled: set[int] = set()
-    for index, raw in enumerate(header):
+def _header_cells(row: Sequence, lookup: dict[str, str]
+                  ) -> dict[int, tuple[str | None, str, str | None]]:
+    """Per titled column index: (its key or None, its text, the guard's note or None)."""
+    cells: dict[int, tuple[str | None, str, str | None]] = {}
+    for index, raw in enumerate(row):
         if _empty(raw):
             continue
-        titled.add(index)
-        letter = get_column_letter(index + 1)
         if type(raw) is _Note:
-            errors.append(CellError(sheet_name, 1, letter, "", raw.message))
+            cells[index] = (None, "", raw.message)
+        else:
+            cells[index] = (_header_key(raw, lookup), _clean_text(raw), None)
+    return cells
+
+
+def _is_header_row(row: Sequence | None, lookup: dict[str, str]) -> bool:
+    """A second header row: every filled cell is a known header text (a data row always
+    has a value that is not, such as its base code or its year)."""
+    if row is None:
+        return False
+    filled = [raw for raw in row if not _empty(raw)]
+    return bool(filled) and all(type(raw) is str and _header_key(raw, lookup) is not None
+                                for raw in filled)
+
+
+def _read_header(sheet_name: str, first: Sequence, second: Sequence | None,
+                 lookup: dict[str, str], errors: list[CellError]) -> _Header:
+    """The columns named by row 1, or by rows 1 and 2 when row 2 is a header row too
+    (`second`: Chinese labels above codes, as the portal writes them). A column may be
+    named in either row; where both name it they must agree."""
+    above = _header_cells(first, lookup)
+    below = _header_cells(second, lookup) if second is not None else {}
+    keys: dict[int, str] = {}
+    letters: dict[str, str] = {}
+    for index in sorted(above.keys() | below.keys()):
+        letter = get_column_letter(index + 1)
+        upper, lower = above.get(index), below.get(index)
+        if lower is not None and (lower[0] or upper is None or not upper[0]):
+            (key, text, note), row = lower, 2
+        else:
+            assert upper is not None
+            (key, text, note), row = upper, 1
+        if note is not None:
+            errors.append(CellError(sheet_name, row, letter, "", note))
             continue
-        key = _header_key(raw, lookup)
-        text = _clean_text(raw)
         if key is None:
-            errors.append(CellError(sheet_name, 1, letter, text, "未知的列标题"))
+            errors.append(CellError(sheet_name, row, letter, text, "未知的列标题"))
+            continue
+        if upper and lower and upper[0] and lower[0] and upper[0] != lower[0]:
+            errors.append(CellError(sheet_name, 2, letter, field_label(key),
+                                    f"与第1行的列标题“{upper[1]}”不是同一项"))
             continue
         if key in letters:
-            errors.append(CellError(sheet_name, 1, letter, field_label(key),
+            errors.append(CellError(sheet_name, row, letter, field_label(key),
                                     f"列标题重复（与 {letters[key]} 列相同）"))
             continue
         keys[index] = key
         letters[key] = letter
-    return _Header(keys, letters, titled)
+    return _Header(keys, letters, set(above.keys() | below.keys()),
+                   2 if second is not None else 1)
+
+
+def _header_and_rows(rows: Iterator[tuple | list], first: Sequence, name: str,
+                     lookup: dict[str, str], errors: list[CellError]
+                     ) -> tuple[_Header, Iterator[tuple | list]]:
+    """Read the one or two header rows; the rest of `rows` are the data rows."""
+    second = next(rows, None)
+    if _is_header_row(second, lookup):
+        return _read_header(name, first, second, lookup, errors), rows
+    header = _read_header(name, first, None, lookup, errors)
+    return header, rows if second is None else chain([second], rows)
 
 
 def _check_untitled(sheet_name: str, row_number: int, row: tuple, header: _Header,
@@ -388,7 +472,7 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
     first = next(rows, None)
     if first is None:
         return
-    header = _read_header(name, first, BASE_HEADERS, errors)
+    header, rows = _header_and_rows(rows, first, name, BASE_HEADERS, errors)
     for key in BASE_REQUIRED_COLUMNS:
         if key not in header.letters:
             errors.append(CellError(name, 1, None, BASE_LABELS[key], "缺少此列"))
@@ -396,7 +480,7 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
         return
     seen: dict[str, int] = {}
     untitled: set[int] = set()
-    for row_number, row in enumerate(rows, start=2):
+    for row_number, row in enumerate(rows, start=header.rows + 1):
         if all(_empty(raw) for raw in row):
             continue
         _check_untitled(name, row_number, row, header, untitled, errors)
@@ -456,7 +540,7 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
     if first is None:
         errors.append(CellError(name, None, None, "", "工作表是空的"))
         return
-    header = _read_header(name, first, REPORT_HEADERS, errors)
+    header, rows = _header_and_rows(rows, first, name, REPORT_HEADERS, errors)
     book.report_columns = dict(header.letters)
     for key in REPORT_KEYS:
         if key not in header.letters:
@@ -470,10 +554,11 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
     value_columns = [(index, indicators.BY_CODE[key], header.letters[key],
                       _fast(indicators.BY_CODE[key]))
                      for index, key in header.keys.items() if key in indicators.BY_CODE]
-    for row_number, row in enumerate(rows, start=2):
+    titled_width = max(header.titled, default=-1) + 1
+    for row_number, row in enumerate(rows, start=header.rows + 1):
         if all(_empty(raw) for raw in row):
             continue
-        if len(row) > len(first) or len(header.titled) < len(first):
+        if len(row) > titled_width or len(header.titled) < titled_width:
             _check_untitled(name, row_number, row, header, untitled, errors)
         width = len(row)
         report = ReportRow(row_number, "", None, dict.fromkeys(indicators.ENTERED_CODES))
@@ -589,14 +674,14 @@ def read_data_workbook(file: Source, *, max_bytes: int | None = None, bases: boo
 
 
 def read_report_upload(
-    file: Source, *, base_code: str, year: int,
+    file: Source, *, base_code: str, year: int, scan: UploadScan | None = None,
 ) -> tuple[dict[str, Value | None] | None, ErrorList]:
     """The values of the one reports row for `base_code` and `year` in an officer's upload.
 
     Returns (values, []) or (None, errors). The bases sheet is ignored: an officer's upload
     only fills their report; every other row in the reports sheet is an error.
     """
-    book = read_data_workbook(file, bases=False)
+    book = read_data_workbook(file, bases=False, scan=scan)
     errors = book.errors
     if not book.has_reports_sheet or not {"base_code", "year"} <= book.report_columns.keys():
         return None, errors

@@ -25,7 +25,8 @@ from bases.audit import record
 from bases.models import Base, Role
 from reporting import indicators
 from reporting.filing import services
-from reporting.filing.selectors import reports_for
+from reporting.filing.rounds import deadline_for
+from reporting.filing.selectors import approved_values, reports_for
 from reporting.models import ExportJob, Report, Round, Status
 from reporting.workbook import exports
 from reporting.workbook.data import (
@@ -34,9 +35,9 @@ from reporting.workbook.data import (
     WorkbookError,
     check_upload,
     content_disposition_name,
-    read_report_upload,
     write_data_workbook,
 )
+from reporting.workbook.fill_in import FormContext, read_officer_upload, write_fill_in_workbook
 from reporting.workbook.importer import IMPORT_STATUSES, ImportResult, import_data_workbook
 from reporting.years import YEAR_MAX, YEAR_MIN
 
@@ -83,6 +84,23 @@ def report_workbook(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return _workbook_response(handle, content_disposition_name("report", base.code, year))
 
 
+def report_fill_in(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """下载填报表: the base's fill-in workbook for `year`, with its current figures."""
+    base = get_base(request, code)
+    report = reports_for(request.user).filter(base=base, year=year).first()
+    round_ = Round.objects.filter(year=year).first()
+    if report is None and round_ is None:
+        raise outside_scope(request, f"report:{code}/{year}")
+    handle = _spooled()
+    write_fill_in_workbook(handle, FormContext(
+        base_code=base.code, base_name=base.name, year=year,
+        deadline=deadline_for(round_, base) if round_ else None,
+        values=report.value_map() if report else {},
+        previous=approved_values(base.pk, year - 1)))
+    record(request, "download_fill_in_workbook", object_repr=f"report:{base.code}/{year}")
+    return _workbook_response(handle, content_disposition_name("fill-in", base.code, year))
+
+
 def _error_messages(request: HttpRequest, errors: ErrorList, intro: str) -> None:
     messages.error(request, intro)
     for error in errors[:MAX_MESSAGES]:
@@ -93,7 +111,8 @@ def _error_messages(request: HttpRequest, errors: ErrorList, intro: str) -> None
 
 @require_POST
 def report_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """Read the officer's filled workbook into their draft (types and bounds only)."""
+    """Read the officer's filled workbook (the fill-in form or a data workbook) into their
+    draft: types and bounds only, the same parse as the web form."""
     base = get_base(request, code)
     if request.user.role != Role.OFFICER:
         raise outside_scope(request, f"report-upload:{code}/{year}")
@@ -103,7 +122,7 @@ def report_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if upload is None:
         messages.error(request, "请选择要上传的 .xlsx 文件。")
         return back
-    values, errors = read_report_upload(upload, base_code=base.code, year=year)
+    values, errors = read_officer_upload(upload, base_code=base.code, year=year)
     if values is None:
         _error_messages(request, errors, f"上传的工作簿有 {errors.total} 处问题，未保存任何数据：")
         record(request, "upload_report_workbook", object_repr=where, outcome="rejected",
@@ -296,6 +315,15 @@ def export_data(request: HttpRequest) -> HttpResponse:
     record(request, "export_workbook", object_repr=f"data:{year}",
            detail=f"状态：{status}；报表 {count} 份")
     return _workbook_response(handle, content_disposition_name("data", year, status))
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    """数据导入模板: the data workbook's two sheets with every registered base and no reports."""
+    require_role(request, Role.PROVINCE)
+    handle = _spooled()
+    write_data_workbook(handle, bases=Base.objects.all(), reports=Report.objects.none())
+    record(request, "download_import_template", object_repr="data:template")
+    return _workbook_response(handle, "数据导入模板.xlsx")
 
 
 # --- export jobs -----------------------------------------------------------------------

@@ -76,7 +76,8 @@ class DemoBulletinTests(TestCase):
         for number in range(1, 7):
             key, sheet = f"annex{number}", f"附件{number}"
             published = PUBLISHED[key]
-            self.assertEqual(self.sheets[sheet]["A1"].value, published["title"])
+            self.assertEqual(self.sheets[sheet]["A1"].value, sheet)
+            self.assertEqual(self.sheets[sheet]["A2"].value, published["title"])
             ours = self.printed_rows(sheet)
             for label, *printed in published["rows"]:
                 self.assertIn(label, ours, f"{sheet} lacks row {label}")
@@ -90,21 +91,26 @@ class DemoBulletinTests(TestCase):
 
     def test_annex_headers_are_merged_as_printed(self):
         merged = {str(r) for r in self.sheets["附件3"].merged_cells.ranges}
-        self.assertTrue({"B2:C2", "D2:E2", "A2:A3"} <= merged)
-        self.assertEqual(self.sheets["附件3"]["B2"].value, "开展服务活动场次")
-        self.assertEqual(self.sheets["附件4"]["E2"].value, "服务企业家次")
+        self.assertTrue({"B3:C3", "D3:E3", "A3:A4"} <= merged)
+        self.assertEqual(self.sheets["附件3"]["B3"].value, "开展服务活动场次")
+        self.assertEqual(self.sheets["附件4"]["E3"].value, "服务企业家次")
 
     def test_shares_and_growth_are_percent_fractions(self):
-        info = self.sheets["附件3"]["C4"]
+        info = self.sheets["附件3"]["C5"]
         self.assertEqual((info.value, info.number_format), (0.225, "0.0%"))
 
     def rankings(self) -> dict[str, list[tuple[int, str, str, float]]]:
+        """The machine columns of 排名: (place, base code, base name, value in entry units)
+        per ranking code; the heading row of each ranking has no code and is skipped."""
         sheet = self.sheets["排名"]
         header = [c.value for c in sheet[1]]
-        self.assertEqual(header, ["ranking", "place", "base_code", "base_name", "value"])
+        self.assertEqual(header, ["指标", "名次", "基地名称", "数值", "单位", "指标代码",
+                                  "基地代码", "数值（原单位）"])
         result: dict[str, list] = defaultdict(list)
-        for ranking, place, code, name, value in sheet.iter_rows(min_row=2, values_only=True):
-            result[ranking].append((place, code, name, value))
+        for _, place, name, _, _, ranking, code, value in sheet.iter_rows(min_row=2,
+                                                                           values_only=True):
+            if ranking is not None:
+                result[ranking].append((place, code, name, value))
         return result
 
     def test_every_ranking_has_its_top_10(self):
@@ -132,6 +138,7 @@ class DemoBulletinTests(TestCase):
         self.assertEqual(values["standard_factory_area_increase"][0], 200000)
         self.assertEqual(values["service_staff_increase"][0], 34)
         self.assertEqual(values["certified_mentors_increase"][0], 9)
+
         self.assertEqual(values["third_party_institutions_increase"][0], 10)
         self.assertTrue(all(v >= 500000 for v in values["building_area"][:6]))
         self.assertGreaterEqual(values["building_area_increase"][0], 500000)
@@ -140,6 +147,14 @@ class DemoBulletinTests(TestCase):
         self.assertEqual([row[2] for row in tied],
                          ["益阳市赫山区龙岭工业园创业基地", "怀化市工业园区中小企业创业基地"])
         self.assertLess(tied[0][1], tied[1][1])
+
+    def test_ranking_values_for_people_are_in_the_bulletins_units(self):
+        shown = {(row[5], row[1]): (row[3], row[4])
+                 for row in self.sheets["排名"].iter_rows(min_row=2, values_only=True)}
+        # The bulletin: 拥有标准厂房面积52.5万平方米、40万平方米 … 36.26万平方米.
+        self.assertEqual([shown[("standard_factory_area", place)] for place in (1, 2, 4)],
+                         [(52.5, "万平方米"), (40, "万平方米"), (36.26, "万平方米")])
+        self.assertEqual(shown[("resident_enterprises", 1)], (458, "家"))
 
     def test_demo_has_bases_reports_accounts_and_an_open_round(self):
         self.assertEqual(Base.objects.count(), 102)

@@ -52,7 +52,7 @@ def test_admin_follows_a_background_export_to_its_download(journey, settings, tm
     saved = journey.artifact(download.suggested_filename)
     download.save_as(saved)
     reports = load_workbook(saved, read_only=True)["reports"]
-    assert reports.max_row == 1 + approved
+    assert reports.max_row == 2 + approved  # two header rows: labels, codes
 
     admin.goto("/data/import/")
     listed = admin.locator("#export-jobs tbody tr")

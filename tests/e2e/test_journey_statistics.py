@@ -53,6 +53,7 @@ def test_admin_reads_2017_against_2016_and_downloads_the_annex_workbook(journey)
 
     sheet = load_workbook(saved)["附件1"]
     labels = {sheet.cell(row=r, column=1).value: r for r in range(1, sheet.max_row + 1)}
-    assert (sheet["A3"].value, sheet["B3"].value) == (BASES, 102), labels
-    assert (sheet["A4"].value, sheet["B4"].value) == (AREA, 1653.0), labels
-    assert sheet["B4"].number_format == "0.0"  # shows 1653.0 in Excel, as on the page
+    assert sheet["A1"].value == "附件1"
+    assert (sheet["A4"].value, sheet["B4"].value) == (BASES, 102), labels
+    assert (sheet["A5"].value, sheet["B5"].value) == (AREA, 1653.0), labels
+    assert sheet["B5"].number_format == "#,##0.0"  # shows 1,653.0 in Excel, as on the page

@@ -24,7 +24,7 @@ NEW_AREA_SHOWN = "765432.10"
 
 
 def column_of(sheet, code: str) -> int:
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]  # row 1: Chinese labels, row 2: codes
     return header.index(code) + 1
 
 
@@ -48,7 +48,7 @@ def test_officer_round_trips_the_workbook_and_a_broken_one_is_refused(journey):
     journey.shot(page, "draft")
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载本报表的数据工作簿（.xlsx）").click()
+        page.get_by_role("link", name="数据工作簿格式").click()
     download = download_info.value
     assert download.suggested_filename == f"report-{code}-2018.xlsx"
     original = journey.artifact(download.suggested_filename)
@@ -57,8 +57,8 @@ def test_officer_round_trips_the_workbook_and_a_broken_one_is_refused(journey):
     # Offline: one figure changed in the reports sheet.
     book = load_workbook(original)
     sheet = book["reports"]
-    assert [sheet.cell(row=2, column=1).value, sheet.cell(row=2, column=2).value] == [code, 2018]
-    area = sheet.cell(row=2, column=column_of(sheet, "building_area"))
+    assert [sheet.cell(row=3, column=1).value, sheet.cell(row=3, column=2).value] == [code, 2018]
+    area = sheet.cell(row=3, column=column_of(sheet, "building_area"))
     assert str(area.value) in ("760000", "760000.0")
     area.value = NEW_AREA
     changed = journey.artifact("changed.xlsx")
@@ -75,7 +75,7 @@ def test_officer_round_trips_the_workbook_and_a_broken_one_is_refused(journey):
 
     # A broken workbook: text in a number column. Nothing is saved; the message says where.
     staff_column = column_of(sheet, "service_staff")
-    sheet.cell(row=2, column=staff_column).value = "二十五人"
+    sheet.cell(row=3, column=staff_column).value = "二十五人"
     broken = journey.artifact("broken.xlsx")
     book.save(broken)
     upload(page, broken)
@@ -83,7 +83,7 @@ def test_officer_round_trips_the_workbook_and_a_broken_one_is_refused(journey):
     errors = page.locator(".messages .msg-error")
     expect(errors.first).to_contain_text("上传的工作簿有 1 处问题，未保存任何数据")
     expect(errors.nth(1)).to_have_text(
-        re.compile(rf"第2行 {letter}列（服务人员数量）：必须是数字"))
+        re.compile(rf"第3行 {letter}列（服务人员数量）：必须是数字"))
     expect(page.locator("#id_service_staff")).to_have_value(values["service_staff"])
     expect(page.locator("#id_building_area")).to_have_value(NEW_AREA_SHOWN)
     journey.shot(page, "broken-refused", full_page=False)

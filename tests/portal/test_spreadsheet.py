@@ -9,6 +9,7 @@ and opened again by LibreOffice: the formula-looking text stays inert all the wa
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from bases.models import AuditEvent, Base, User
 from portal.spreadsheet import (
     APOSTROPHE,
+    date_cell,
     escape_text,
     number_cell,
     safe_text,
@@ -128,6 +130,22 @@ def test_number_cells_refuse_nan_and_infinity():
     assert sheet["A1"].value is None
 
 
+def test_date_cells_are_iso_dates_and_refuse_other_values():
+    workbook = Workbook()
+    sheet = workbook.active
+    date_cell(sheet, dt.date(2018, 3, 31), row=1, column=1)
+    date_cell(sheet, dt.datetime(2018, 3, 31, 8, 5), row=2, column=1)
+    book = saved(workbook).active
+    assert (book["A1"].value.date(), book["A1"].number_format) == (dt.date(2018, 3, 31),
+                                                                    "yyyy-mm-dd")
+    assert book["A2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    with pytest.raises(TypeError):
+        date_cell(sheet, "2018-03-31", row=3, column=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        date_cell(sheet, dt.datetime(2018, 3, 31, tzinfo=dt.UTC), row=3, column=1)
+    assert sheet["A3"].value is None
+
+
 # --- every workbook the portal writes ----------------------------------------------------
 
 
@@ -184,6 +202,12 @@ class HostileTextTestCase(BaseTestCase):
     def annex_workbook(self) -> bytes:
         return self.download(self.pat, "/statistics/annexes.xlsx?year=2017")
 
+    def fill_in_workbook(self) -> bytes:
+        return self.download(self.pat, "/bases/H1/reports/2017/fill-in.xlsx")
+
+    def import_template(self) -> bytes:
+        return self.download(self.pat, "/data/import/template.xlsx")
+
     def completeness_workbook(self) -> bytes:
         return self.download(self.pat, "/rounds/2018/completeness.xlsx")
 
@@ -201,6 +225,8 @@ class HostileTextTestCase(BaseTestCase):
         """Every workbook download: (its bytes, the hostile texts it holds)."""
         return {"data": (self.data_workbook(), HOSTILE),
                 "report": (self.report_workbook(), REPORT_TEXTS),
+                "fillin": (self.fill_in_workbook(), REPORT_TEXTS),
+                "template": (self.import_template(), HOSTILE),
                 "annexes": (self.annex_workbook(), HOSTILE),
                 "completeness": (self.completeness_workbook(), HOSTILE),
                 "audit": (self.audit_workbook(), HOSTILE),
@@ -213,6 +239,10 @@ class WorkbookDownloadTests(HostileTextTestCase):
 
     def test_officer_report_workbook_writes_formula_text_as_inert_text(self):
         self.assert_inert(self.report_workbook(), REPORT_TEXTS)
+
+    def test_fill_in_workbook_and_import_template_write_formula_text_as_inert_text(self):
+        self.assert_inert(self.fill_in_workbook(), REPORT_TEXTS)
+        self.assert_inert(self.import_template())
 
     def test_annex_workbook_download_writes_formula_text_as_inert_text(self):
         self.assert_inert(self.annex_workbook())

@@ -223,4 +223,5 @@ def test_preview_workbook_titles_say_preview(changsha, tmp_path):
     write_annex_workbook(annexes_2017(preview=True), {}, path)
 
     book = load_workbook(path)
-    assert all("预览" in book[f"附件{i}"]["A1"].value for i in range(1, 7))
+    assert all("预览" in book[f"附件{i}"]["A2"].value for i in range(1, 7))
+    assert "已审核及已提交报表 1/" in book["附件1"].oddFooter.left.text

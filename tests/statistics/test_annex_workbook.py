@@ -49,20 +49,21 @@ def workbook(changsha, tmp_path):
 
 def test_workbook_has_the_six_annexes_and_rankings_in_order(workbook):
     assert workbook.sheetnames == [f"附件{i}" for i in range(1, 7)] + ["排名"]
-    assert workbook["附件1"]["A1"].value == "2017年湖南省中小微企业创业创新基地建设和运营情况统计表"
-    assert workbook["附件2"]["A1"].value == "第一批1家省级创业创新基地建设和运营数据对比"
+    assert workbook["附件1"]["A1"].value == "附件1"
+    assert workbook["附件1"]["A2"].value == "2017年湖南省中小微企业创业创新基地建设和运营情况统计表"
+    assert workbook["附件2"]["A2"].value == "第一批1家省级创业创新基地建设和运营数据对比"
 
 
 def test_workbook_merges_the_printed_header_groups(workbook):
     annex3 = {str(r) for r in workbook["附件3"].merged_cells.ranges}
     annex4 = {str(r) for r in workbook["附件4"].merged_cells.ranges}
 
-    assert annex3 == {"A1:E1", "A2:A3", "B2:C2", "D2:E2"}
-    assert annex4 == {"A1:G1", "A2:A3", "B2:D2", "E2:G2"}
-    assert [c.value for c in workbook["附件3"][2]] == ["指标内容", "开展服务活动场次", None,
+    assert annex3 == {"A2:E2", "A3:A4", "B3:C3", "D3:E3"}
+    assert annex4 == {"A2:G2", "A3:A4", "B3:D3", "E3:G3"}
+    assert [c.value for c in workbook["附件3"][3]] == ["指标内容", "开展服务活动场次", None,
                                                      "服务企业家次", None]
-    assert [c.value for c in workbook["附件3"][3]][1:] == ["2017年", "比重", "2017年", "比重"]
-    assert [c.value for c in workbook["附件2"][2]] == ["指标内容", "2016年", "2017年", "增长率"]
+    assert [c.value for c in workbook["附件3"][4]][1:] == ["2017年", "比重", "2017年", "比重"]
+    assert [c.value for c in workbook["附件2"][3]] == ["指标内容", "2016年", "2017年", "增长率"]
 
 
 def test_workbook_numbers_are_rounded_with_printed_formats(workbook):
@@ -70,10 +71,10 @@ def test_workbook_numbers_are_rounded_with_printed_formats(workbook):
     assets = row_of(workbook["附件1"], "运营单位总资产（亿元）")
     staff = row_of(workbook["附件2"], "服务人员数量（人）")
 
-    assert (area[1].value, area[1].number_format) == (10, "0.0")
-    assert (assets[1].value, assets[2].number_format) == (0, "0.00")
+    assert (area[1].value, area[1].number_format) == (10, "#,##0.0")
+    assert (assets[1].value, assets[2].number_format) == (0, "#,##0.00")
     assert [staff[1].value, staff[2].value] == [80, 81]
-    assert staff[1].number_format == "0"
+    assert staff[1].number_format == "#,##0"
     assert staff[1].data_type == "n"
 
 
@@ -98,13 +99,37 @@ def test_workbook_prints_slash_where_the_bulletin_does(workbook):
     assert Decimal(str(row_of(workbook["附件5"], "拥有商标（件）")[3].value)) == Decimal("0.3")
 
 
-def test_workbook_rankings_sheet_lists_top_places_in_entry_units(workbook):
+def test_annex_sheets_are_set_up_for_a4_one_page_wide_with_the_data_note(workbook):
+    for number in range(1, 7):
+        sheet = workbook[f"附件{number}"]
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (9, 1, 1)
+        assert setup.orientation == ("landscape" if number == 4 else "portrait")
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        header_end = 4 if number in (3, 4) else 3
+        assert sheet.print_title_rows == f"$3:${header_end}"
+        assert "第 &P 页" in sheet.oddFooter.right.text
+        assert sheet.oddFooter.left.text.startswith("数据：已审核报表 1/1 家基地，计算于 20")
+        assert sheet["A3"].border.left.style == "thin"
+        assert sheet.cell(row=sheet.max_row, column=sheet.max_column).border.bottom.style == "thin"
+        assert sheet.column_dimensions["A"].width == 36
+
+
+def test_workbook_rankings_sheet_has_people_and_machine_columns_grouped_by_ranking(workbook):
     sheet = workbook["排名"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
 
-    assert rows[0] == ["ranking", "place", "base_code", "base_name", "value"]
-    assert ["building_area", 1, "W1", "长沙科技新城", 100000] in rows
-    assert ["building_area_increase", 1, "W1", "长沙科技新城", 20000] in rows
+    assert rows[0] == ["指标", "名次", "基地名称", "数值", "单位", "指标代码", "基地代码",
+                       "数值（原单位）"]
+    assert rows[1][0] == "1. 2017年 建筑面积（万平方米）（前10名）"
+    assert rows[1][1:] == [None] * 7
+    # Bulletin units for people (万平方米), entry units for machines (平方米).
+    assert rows[2] == ["建筑面积", 1, "长沙科技新城", 10, "万平方米", "building_area", "W1",
+                       100000]
+    assert ["建筑面积（比上年新增）", 1, "长沙科技新城", 2, "万平方米",
+            "building_area_increase", "W1", 20000] in rows
+    assert ["服务人员数量", 1, "长沙科技新城", 81, "人", "service_staff", "W1", 81] in rows
+    assert sheet.print_area == "'排名'!$A$1:$E$" + str(len(rows))
 
 
 FORMULA_NAMES = ['=HYPERLINK("x")', "+1+1", "@SUM(1)", "-2"]
@@ -119,8 +144,8 @@ def test_formula_looking_base_names_come_back_as_text(changsha, tmp_path):
     write_annex_workbook(annexes_2017(), compute_rankings(year=2017, top=10), path)
 
     sheet = load_workbook(path)["排名"]
-    names = {row[2].value: row[3] for row in sheet.iter_rows(min_row=2)
-             if row[0].value == "building_area"}
+    names = {row[6].value: row[2] for row in sheet.iter_rows(min_row=2)
+             if row[5].value == "building_area"}
 
     assert [names[f"F{i}"].value for i in range(4)] == ["'" + name for name in FORMULA_NAMES]
     assert all(names[f"F{i}"].data_type == "s" for i in range(4))

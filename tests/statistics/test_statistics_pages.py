@@ -190,4 +190,4 @@ def test_export_annexes_command_writes_a_readable_workbook(changsha, tmp_path):
     book = load_workbook(path)
     assert book.sheetnames[-1] == "排名"
     assert row_of(book["附件2"], "服务人员数量（人）")[1].value == 2
-    assert book["附件2"]["B2"].value == "2016年"  # --compare-year defaults to the year before
+    assert book["附件2"]["B3"].value == "2016年"  # --compare-year defaults to the year before

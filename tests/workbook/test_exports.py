@@ -86,7 +86,7 @@ class DirectExportTests(ExportJobTestCase):
         response = self.client.get("/data/export/?year=2017")
         self.assertEqual(response.status_code, 200)
         self.assertIn('filename="data-2017-approved.xlsx"', response["Content-Disposition"])
-        self.assertEqual(len(cells(response.getvalue())["reports"]), 3)
+        self.assertEqual(len(cells(response.getvalue())["reports"]), 4)  # 2 header rows
         self.assertFalse(ExportJob.objects.exists())
 
 
@@ -130,7 +130,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertEqual((job.state, job.rows_total), (ExportJob.State.DONE, 1))
         download = self.client.get(f"/data/export/jobs/{job.pk}/download/")
         self.assertIn('filename="data-2016-all.xlsx"', download["Content-Disposition"])
-        self.assertEqual(cells(body(download))["reports"][1][:2], ("A001", 2016))
+        self.assertEqual(cells(body(download))["reports"][2][:2], ("A001", 2016))
 
     def test_progress_and_heartbeat_are_stored_after_every_chunk(self):
         job = ExportJob.objects.create(requested_by=self.pat, year=2017, scope="approved")

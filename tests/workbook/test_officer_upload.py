@@ -39,12 +39,12 @@ class OfficerWorkbookTests(WorkbookTestCase):
     def test_download_change_upload_shows_the_new_value_in_the_draft(self):
         data = self.download(self.alice)
         workbook = load_workbook(io.BytesIO(data))
-        self.assertEqual([c.value for c in workbook["bases"][2]][:2], ["A001", "长沙科技新城"])
+        self.assertEqual([c.value for c in workbook["bases"][3]][:2], ["A001", "长沙科技新城"])
         sheet = workbook["reports"]
-        self.assertEqual((sheet["A2"].value, sheet["B2"].value), ("A001", 2018))
-        sheet[f"{column('building_area')}2"] = Decimal("4321.5")
-        sheet[f"{column('has_service_platform')}2"] = "否"
-        sheet[f"{column('platform_interconnected')}2"] = "否"
+        self.assertEqual((sheet["A3"].value, sheet["B3"].value), ("A001", 2018))
+        sheet[f"{column('building_area')}3"] = Decimal("4321.5")
+        sheet[f"{column('has_service_platform')}3"] = "否"
+        sheet[f"{column('platform_interconnected')}3"] = "否"
         out = io.BytesIO()
         workbook.save(out)
         response = self.upload(out.getvalue())
@@ -78,8 +78,8 @@ class OfficerWorkbookTests(WorkbookTestCase):
         response = self.client.get("/bases/B001/reports/2018/workbook.xlsx")
         workbook = load_workbook(io.BytesIO(response.getvalue()))
         sheet = workbook["reports"]
-        self.assertEqual((sheet["A2"].value, sheet["B2"].value), ("B001", 2018))
-        sheet[f"{column('employees')}2"] = 77
+        self.assertEqual((sheet["A3"].value, sheet["B3"].value), ("B001", 2018))
+        sheet[f"{column('employees')}3"] = 77
         out = io.BytesIO()
         workbook.save(out)
         response = self.client.post("/bases/B001/reports/2018/upload/",
@@ -116,17 +116,17 @@ class OfficerWorkbookTests(WorkbookTestCase):
 
     def test_text_in_a_number_cell_names_row_and_column_and_saves_nothing(self):
         workbook = load_workbook(io.BytesIO(self.download(self.alice)))
-        workbook["reports"][f"{column('building_area')}2"] = "一千"
-        workbook["reports"][f"{column('service_staff')}2"] = 1.5
+        workbook["reports"][f"{column('building_area')}3"] = "一千"
+        workbook["reports"][f"{column('service_staff')}3"] = 1.5
         out = io.BytesIO()
         workbook.save(out)
         response = self.upload(out.getvalue())
         self.assertEqual(response.status_code, 200)
         self.assertContains(
-            response, f"工作表“reports”第2行 {column('building_area')}列（建筑面积）：必须是数字")
+            response, f"工作表“reports”第3行 {column('building_area')}列（建筑面积）：必须是数字")
         self.assertContains(
             response,
-            f"工作表“reports”第2行 {column('service_staff')}列（服务人员数量）：必须是整数")
+            f"工作表“reports”第3行 {column('service_staff')}列（服务人员数量）：必须是整数")
         self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
 
     def test_broken_files_answer_a_message_never_a_500(self):
@@ -159,7 +159,7 @@ class OfficerWorkbookTests(WorkbookTestCase):
         # A bases row the province import would refuse: the officer's upload ignores the sheet.
         workbook["基地"].append(["A001", "重复的基地"])
         workbook["reports"].title = "报表"
-        workbook["报表"][f"{column('building_area')}2"] = Decimal("4321.5")
+        workbook["报表"][f"{column('building_area')}3"] = Decimal("4321.5")
         out = io.BytesIO()
         workbook.save(out)
         response = self.upload(out.getvalue())
@@ -172,12 +172,12 @@ class OfficerWorkbookTests(WorkbookTestCase):
         workbook = load_workbook(io.BytesIO(self.download(self.alice)))
         workbook["bases"].title = "基地"
         workbook["reports"].title = "年度报表"
-        workbook["年度报表"]["A2"] = "B001"
+        workbook["年度报表"]["A3"] = "B001"
         out = io.BytesIO()
         workbook.save(out)
         response = self.upload(out.getvalue())
         self.assertContains(
-            response, "工作表“年度报表”第2行 A列（基地编码）：只能上传本基地（A001）的数据")
+            response, "工作表“年度报表”第3行 A列（基地编码）：只能上传本基地（A001）的数据")
         self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
 
     def test_stale_version_is_refused(self):

@@ -60,29 +60,35 @@ class ExportImportRoundTripTests(WorkbookTestCase):
         workbook = load_workbook(path)
         self.assertEqual(workbook.sheetnames, ["bases", "reports"])
         bases = workbook["bases"]
-        self.assertEqual([c.value for c in bases[1]], BASE_HEADER)
-        self.assertEqual([c.value for c in bases[2]],
+        self.assertEqual([c.value for c in bases[1]],
+                         ["基地编码", "基地名称", "市州", "县市区", "认定批次"])
+        self.assertEqual([c.value for c in bases[2]], BASE_HEADER)
+        self.assertEqual([c.value for c in bases[3]],
                          ["A001", "长沙科技新城", "长沙市", "岳麓区", 1])
         sheet = workbook["reports"]
-        self.assertEqual([c.value for c in sheet[1]], REPORT_HEADER)
+        self.assertEqual([c.value for c in sheet[2]], REPORT_HEADER)
+        self.assertEqual(sheet[f"{column('building_area')}1"].value, "建筑面积（平方米）")
+        self.assertEqual(sheet.freeze_panes, "C3")
         self.assertNotIn("patents", REPORT_HEADER)
-        row = {code: sheet[f"{column(code)}2"] for code in CODES}
-        self.assertEqual(sheet["A2"].value, "A001")
-        self.assertEqual(sheet["B2"].value, 2017)
+        row = {code: sheet[f"{column(code)}3"] for code in CODES}
+        self.assertEqual(sheet["A3"].value, "A001")
+        self.assertEqual(sheet["B3"].value, 2017)
         self.assertEqual(row["building_area"].data_type, "n")
         self.assertEqual(Decimal(repr(row["building_area"].value)), Decimal("1234.56"))
         self.assertEqual(Decimal(repr(row["ent_profit"].value)), Decimal("-120.75"))
         self.assertEqual(row["service_staff"].value, 12)
-        self.assertIs(row["offers_rent_reduction"].value, True)
-        self.assertEqual(row["offers_rent_reduction"].data_type, "b")
-        self.assertIs(row["platform_interconnected"].value, False)
+        self.assertEqual(row["building_area"].number_format, "#,##0.00")
+        self.assertEqual(row["service_staff"].number_format, "#,##0")
+        self.assertEqual(row["offers_rent_reduction"].value, "是")
+        self.assertEqual(row["offers_rent_reduction"].data_type, "s")
+        self.assertEqual(row["platform_interconnected"].value, "否")
         self.assertIsNone(row["avg_sale_price"].value)
         self.assertIsNone(row["cloud_enterprises"].value)
         # Each sheet declares its size up front, so read-only loads need not scan it twice.
         streamed = load_workbook(path, read_only=True)
         self.assertEqual(streamed["reports"].calculate_dimension(),
-                         f"A1:{get_column_letter(len(REPORT_HEADER))}3")
-        self.assertEqual(streamed["bases"].calculate_dimension(), "A1:E3")
+                         f"A1:{get_column_letter(len(REPORT_HEADER))}4")
+        self.assertEqual(streamed["bases"].calculate_dimension(), "A1:E4")
         streamed.close()
 
     def test_reimporting_the_export_changes_nothing(self):
@@ -137,7 +143,7 @@ class ExportImportRoundTripTests(WorkbookTestCase):
     def test_changed_report_is_updated_with_version_and_import_transition(self):
         path = self.export(2017)
         workbook = load_workbook(path)
-        workbook["reports"][f"{column('employees')}2"] = 901
+        workbook["reports"][f"{column('employees')}3"] = 901
         workbook.save(path)
         report = Report.objects.get(base=self.base_a, year=2017)
         version = report.version
