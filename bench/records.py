@@ -75,7 +75,10 @@ def run_task(name: str, database: str, timeout: int = 1800, **args) -> dict:
     return result
 
 
-def measure(bases: int) -> dict:
+PARTS = ("pages", "activities", "roster", "duplicates", "exports")
+
+
+def measure(bases: int, parts: tuple[str, ...] = PARTS) -> dict:
     database = f"bench_records_{os.getpid()}"
     url = f"{PG_SERVER}/{database}"
     _admin(f'CREATE DATABASE "{database}"')
@@ -86,18 +89,23 @@ def measure(bases: int) -> dict:
         log(f"seed: {bases} bases, {bases * ACTIVITIES_PER_BASE} activities, "
             f"{bases * ENTERPRISES_PER_BASE} enterprises")
         results["seed"] = run_task("seed", url, bases=bases)
-        log("coverage and chart pages")
-        results["pages"] = run_task("pages", url)
-        log("import 10,000 activities")
-        results["activities_import"] = [run_task("import_activities", url, rows=10_000,
-                                                 base=f"RB{i:05d}") for i in (1, 2)]
-        log("import a 20,000-row roster workbook")
-        results["roster_import"] = run_task("import_roster", url, rows=20_000)
-        log("duplicates")
-        results["duplicates"] = run_task("duplicates", url)
-        log("province-wide exports")
-        results["exports"] = {kind: run_task("export", url, kind=kind)
-                              for kind in ("roster", "activities")}
+        if "pages" in parts:
+            log("coverage and chart pages")
+            results["pages"] = run_task("pages", url)
+        if "activities" in parts:
+            log("import 10,000 activities")
+            results["activities_import"] = [run_task("import_activities", url, rows=10_000,
+                                                     base=f"RB{i:05d}") for i in (1, 2)]
+        if "roster" in parts:
+            log("import a 20,000-row roster workbook")
+            results["roster_import"] = run_task("import_roster", url, rows=20_000)
+        if "duplicates" in parts:
+            log("duplicates")
+            results["duplicates"] = run_task("duplicates", url)
+        if "exports" in parts:
+            log("province-wide exports")
+            results["exports"] = {kind: run_task("export", url, kind=kind)
+                                  for kind in ("roster", "activities")}
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     results["load_end"] = os.getloadavg()
@@ -105,7 +113,7 @@ def measure(bases: int) -> dict:
 
 
 def section(results: dict) -> str:
-    seed, pages = results["seed"], results["pages"]
+    seed, pages = results["seed"], results.get("pages")
     lines = [
         f"## Service ledger and roster (issues 18 and 19), {time.strftime('%Y-%m-%d')}",
         "",
@@ -118,31 +126,33 @@ def section(results: dict) -> str:
         "| Measurement | Result | Queries | Load |",
         "|---|---|---|---|",
     ]
-    for label, row in pages["pages"].items():
+    for label, row in pages["pages"].items() if pages else ():
         lines.append(f"| {label} | {row['ms']:.0f} ms (median of {row['repeats']}) | "
                      f"{row['queries']} | {pages['load']} |")
-    for number, run in enumerate(results["activities_import"], 1):
+    for number, run in enumerate(results.get("activities_import", ()), 1):
         lines.append(f"| Import 10,000 activities into one base (run {number}) | "
                      f"{run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU of the Python "
                      f"process (reading alone {run['read']:.2f} s), "
                      f"{run['created']:,} created, {run['history']:,} history records | "
                      f"{run['queries']} | {run['load']} |")
-    roster = results["roster_import"]
+    roster = results.get("roster_import")
     for key, label in (("first", "first import (creates)"), ("again", "same file again"),
-                       ("changed", "every figure changed")):
+                       ("changed", "every figure changed")) if roster else ():
         run = roster[key]
         lines.append(f"| Roster workbook, 20,000 rows, {label} | {run['seconds']:.2f} s wall = "
                      f"{run['rows_per_second']:,.0f} rows/s; {run['cpu']:.2f} s CPU of the "
                      f"Python process (reading alone {run['read']:.2f} s); "
                      f"{run['summary']} | {run['queries']} | {roster['load']} |")
-    duplicates = results["duplicates"]
-    lines.append(f"| Duplicates of {FIGURES_YEAR} (selector) | {duplicates['selector_ms']:.0f} ms, "
-                 f"{duplicates['count']:,} enterprises | {duplicates['selector_queries']} | "
-                 f"{duplicates['load']} |")
-    lines.append(f"| 重复入驻 page (province) | {duplicates['page_ms']:.0f} ms | "
-                 f"{duplicates['page_queries']} | {duplicates['load']} |")
+    duplicates = results.get("duplicates")
+    if duplicates is not None:
+        lines += [f"| Duplicates of {FIGURES_YEAR} (selector) | "
+                  f"{duplicates['selector_ms']:.0f} ms, {duplicates['count']:,} enterprises | "
+                  f"{duplicates['selector_queries']} | {duplicates['load']} |",
+                  f"| 重复入驻 page (province) | {duplicates['page_ms']:.0f} ms | "
+                  f"{duplicates['page_queries']} | {duplicates['load']} |"]
     for kind, label in (("roster", f"Province-wide roster export ({FIGURES_YEAR})"),
-                        ("activities", "Province-wide activities export (this year)")):
+                        ("activities", "Province-wide activities export (this year)")
+                        ) if "exports" in results else ():
         run = results["exports"][kind]
         lines.append(f"| {label} | {run['seconds']:.1f} s wall, {run['cpu']:.1f} s CPU, "
                      f"{run['rows']:,} rows, "
@@ -156,6 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bases", type=int, default=3000)
     parser.add_argument("--out", help="append the section to this file")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"comma-separated, of {', '.join(PARTS)} (default: all)")
     parser.add_argument("--task", nargs=2, metavar=("NAME", "JSON"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.task:
@@ -166,7 +178,7 @@ def main() -> None:
         outcome.setdefault("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print("RESULT " + json.dumps(outcome, default=str), flush=True)
         return
-    results = measure(options.bases)
+    results = measure(options.bases, tuple(options.parts.split(",")))
     saved = Path(tempfile.gettempdir()) / "bench-records-last.json"
     saved.write_text(json.dumps(results, default=str))
     log(f"figures saved in {saved}")
