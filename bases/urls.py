@@ -1,7 +1,9 @@
 from django.urls import include, path
 
 from bases import platform_views, views
+from bases.ledger import overview_views as ledger_views
 from bases.roster import views as roster_views
+from bases.roster import workbook_views as roster_files
 
 app_name = "bases"
 urlpatterns = [
@@ -20,6 +22,10 @@ urlpatterns = [
     path("bases/<str:code>/platform/token/", platform_views.platform_token,
          name="platform_token"),
     path("roster/duplicates/", roster_views.duplicates, name="roster_duplicates"),
+    path("roster/export/", roster_files.export_province, name="roster_export_province"),
+    path("ledger/", ledger_views.coverage, name="ledger_coverage"),
+    path("ledger/chart/", ledger_views.chart, name="ledger_chart"),
+    path("ledger/export/", ledger_views.export_province, name="ledger_export_province"),
     path("handovers/", views.handover_list, name="handovers"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

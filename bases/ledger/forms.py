@@ -111,3 +111,41 @@ class LedgerFilterForm(forms.Form):
             return (self.cleaned_data["year"] or timezone.localdate().year,
                     self.cleaned_data["category"])
         return timezone.localdate().year, ""
+
+
+#: Years offered by the province's and cities' pages and the exports.
+FIRST_YEAR = 2010
+
+
+def year_choices() -> list[tuple[int, str]]:
+    this_year = timezone.localdate().year
+    return [(year, f"{year}年") for year in range(this_year, FIRST_YEAR - 1, -1)]
+
+
+class YearForm(forms.Form):
+    """?year= (and, for the province, ?city=) of the overview, charts and exports; a bad
+    value shows the current year rather than an error page."""
+
+    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    city = forms.TypedChoiceField(label="市州", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, cities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+        if cities is None:
+            del self.fields["city"]
+        else:
+            self.fields["city"].choices = [("", "全省"), *((c.pk, c.name) for c in cities)]
+
+    def value(self, name: str, default=None):
+        if self.is_valid() and self.cleaned_data.get(name) is not None:
+            return self.cleaned_data[name]
+        return default
+
+    def chosen_year(self) -> int:
+        return self.value("year", timezone.localdate().year)
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

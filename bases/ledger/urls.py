@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bases.ledger import views
+from bases.ledger import overview_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("institutions/<int:pk>/delete/", views.institution_delete,
          name="institution_delete"),
     path("history/", views.history, name="history"),
+    path("chart/", overview_views.base_chart, name="chart"),
+    path("export/", overview_views.export_base, name="export"),
+    path("import/", overview_views.import_activities, name="import"),
 ]

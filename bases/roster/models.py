@@ -51,11 +51,15 @@ class Enterprise(models.Model):
     @property
     def last_year(self) -> int | None:
         """The last year with a resident day; None while resident."""
-        if self.moved_out is None:
-            return None
-        # Not resident on the day of moving out: leaving on 1 January ends the year before.
-        return (self.moved_out - dt.timedelta(days=1)).year if self.moved_out > self.moved_in \
-            else self.moved_in.year
+        return last_resident_year(self.moved_in, self.moved_out)
+
+
+def last_resident_year(moved_in: dt.date, moved_out: dt.date | None) -> int | None:
+    """The last year with a resident day; None while resident."""
+    if moved_out is None:
+        return None
+    # Not resident on the day of moving out: leaving on 1 January ends the year before.
+    return (moved_out - dt.timedelta(days=1)).year if moved_out > moved_in else moved_in.year
 
 
 def _figure_field(code: str) -> models.Field:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
@@ -26,10 +26,12 @@ from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
 from portal.sheet_layout import header_cells, number_format, page_setup, text_width
+from portal.sheets import CellError, ErrorList
+from portal.sheets import Note as _Note
+from portal.sheets import sheet_rows as _sheet_rows
 from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
 from portal.uploads import (
     CORRUPT,
-    SheetScan,
     Source,
     UploadRefused,
     UploadScan,
@@ -56,64 +58,12 @@ REPORT_KEY_LABELS = {"base_code": "基地编码", "year": "年度"}
 REPORT_KEY_ALIASES = {"报送年度": "year", "基地代码": "base_code"}
 
 CHUNK = 500
-#: Errors listed for the user; past this many they are only counted.
-MAX_ERRORS = 200
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 #: An upload the guard refused (the name the reporting app has always used).
 WorkbookError = UploadRefused
-
-
-@dataclass(frozen=True)
-class CellError:
-    """One problem in a workbook, positioned for the user."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"工作表“{self.sheet}”" if self.sheet else ""
-        if self.row:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f" {self.column}列"
-        if self.field:
-            where += f"（{self.field}）"
-        return f"{where}：{self.message}" if where else self.message
-
-
-class ErrorList(list[CellError]):
-    """Errors in reading order: the first `cap` kept, every one counted in `total`.
-
-    A file with an error in each of 20,000 rows must not hold a million messages."""
-
-    def __init__(self, errors: Iterable[CellError] = (), *, cap: int = MAX_ERRORS) -> None:
-        super().__init__()
-        self.cap = cap
-        self.total = 0
-        self.extend(errors)
-
-    def append(self, error: CellError) -> None:
-        self.total += 1
-        if len(self) < self.cap:
-            super().append(error)
-
-    def extend(self, errors: Iterable[CellError]) -> None:
-        kept = 0
-        for error in errors:
-            self.append(error)
-            kept += 1
-        self.total += max(getattr(errors, "total", kept) - kept, 0)
-
-    @property
-    def untold(self) -> int:
-        """Errors counted but not kept."""
-        return self.total - len(self)
 
 
 @dataclass
@@ -515,28 +465,6 @@ def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
 # read-only mode, after the upload guard (portal/uploads.py) has bounded its rows, columns
 # and text. An empty cell reads as "", a number as a float, whatever its number format
 # shows; a date-formatted cell as a date or time, a boolean as a bool.
-
-
-class _Note:
-    """A cell the guard flagged (formula without a value, error value): an error here."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-def _sheet_rows(workbook: CalamineWorkbook, name: str, scan: SheetScan | None) -> list[list]:
-    """Every row of the sheet from row 1 and column A, the guard's notes put in their cells."""
-    rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    for note in scan.notes if scan else ():
-        while len(rows) < note.row:
-            rows.append([])
-        row = rows[note.row - 1]
-        if len(row) < note.column:
-            row.extend([""] * (note.column - len(row)))
-        row[note.column - 1] = _Note(note.message)
-    return rows
 
 
 def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> None:

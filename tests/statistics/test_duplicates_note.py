@@ -1,0 +1,29 @@
+"""The annexes' data note on 重复入驻: the number of enterprises resident in two or more
+bases on a common day of the year, from the roster (a function for the annex workbook)."""
+
+import datetime as dt
+
+from reporting.statistics.roster import duplicate_enterprises, duplicates_note
+from tests.roster.helpers import RosterTestCase
+
+
+class DuplicatesNoteTests(RosterTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # ent_a (n=1, base A since 2016) also in base B from mid-2018: one duplicate in 2018.
+        cls.make_enterprise(cls.base_b, 1, "湘江智造（株洲）", moved_in=dt.date(2018, 7, 1))
+        # n=3: a move from A to B on 2018-03-01 (no common day): not a duplicate.
+        cls.make_enterprise(cls.base_a, 3, moved_in=dt.date(2015, 1, 1),
+                            moved_out=dt.date(2018, 3, 1))
+        cls.make_enterprise(cls.base_b, 3, moved_in=dt.date(2018, 3, 1))
+
+    def test_count_is_the_duplicated_enterprises_of_the_year_in_one_query(self):
+        with self.assertNumQueries(1):
+            self.assertEqual(duplicate_enterprises(2018), 1)
+        self.assertEqual(duplicate_enterprises(2017), 0)
+
+    def test_note_says_the_count_and_is_empty_without_duplicates(self):
+        self.assertIn("2018年有1家企业同期在两个及以上基地登记入驻（重复入驻）",
+                      duplicates_note(2018))
+        self.assertEqual(duplicates_note(2017), "")
