@@ -13,7 +13,7 @@ from bases.models import Role
 from bases.notices.models import Kind, Notice
 from portal.env import ImproperlyConfiguredEnv, email_from_url
 from reporting import notices
-from reporting.models import Transition
+from reporting.models import Round, Transition
 from tests.base import BaseTestCase
 from tests.notices.base import NoticeTestCase
 from tests.notices.smtp import smtp_server, subject
@@ -63,11 +63,22 @@ class EventTests(NoticeTestCase):
         self.assertIn("通知未能生成：report_approved", logs.output[0])
 
     def test_city_reviewers_of_the_base_s_city_are_told_of_a_report_awaiting_them(self):
-        report = self.submit()
-        notices.notify_city_reviewers(report.pk)
-        self.assertEqual(notices_of(self.carol),
+        Round.objects.filter(pk=self.round.pk).update(
+            review_levels=2, city_review_deadline=self.round.deadline)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.submit()
+        self.assertEqual(notices_of(self.rita),
                          [(Kind.AWAITING_CITY_REVIEW, "长沙科技新城的2018年度报表待市州审核")])
-        self.assertEqual(notices_of(self.charlie), [])
+        notice = Notice.objects.get(recipient=self.rita)
+        self.assertEqual(notice.link, "/bases/A001/reports/2018/review/")
+        # Not the other city's reviewer, and not the city viewer, who only reads.
+        self.assertEqual(notices_of(self.rex), [])
+        self.assertEqual(notices_of(self.carol), [])
+
+    def test_a_one_level_submission_tells_no_city_reviewer(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.submit()
+        self.assertEqual(notices_of(self.rita), [])
 
 
 class DigestTests(NoticeTestCase):
