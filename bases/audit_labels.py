@@ -62,6 +62,19 @@ EVENT_LABELS: dict[str, str] = {
     "roster_figures": "填报在驻企业年度数据",
     "roster_refused": "在驻企业数据被拒绝",
     "ledger_refused": "服务台账数据被拒绝",
+    "ledger_import": "导入服务台帐",
+    "roster_import": "导入入驻企业名册",
+    "download_fill_in_workbook": "下载填报表",
+    "download_import_template": "下载数据导入模板",
+    "notice_settings_changed": "修改消息设置",
+    "platform_requested": "申请平台对接账号",
+    "platform_registered": "登记平台对接账号",
+    "platform_declined": "驳回平台对接申请",
+    "platform_web_denied": "平台对接账号登录网页被拒绝",
+    "report_city_approved": "市州初审通过",
+    "report_city_returned": "市州退回报表",
+    "report_approved_override": "越级审核通过",
+    "report_prefilled": "从台帐或名册填入报表",
 }
 
 OUTCOME_LABELS: dict[str, str] = {

@@ -18,7 +18,7 @@ from bases.ledger import selectors, workbook
 from bases.ledger.forms import WorkbookUploadForm, YearForm
 from bases.ledger.models import ServiceActivity
 from bases.ledger.views import _writable_base
-from bases.models import Role
+from bases.models import CITY_ROLES, Role
 from portal.sheets import xlsx_response
 
 
@@ -31,7 +31,7 @@ def _year_form(request: HttpRequest) -> YearForm:
 
 def coverage(request: HttpRequest) -> HttpResponse:
     """Ledger coverage per base, by city; the 90-day reminders; the interconnection figure."""
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = _year_form(request)
     year = form.chosen_year()
     bases = bases_for(request.user)
@@ -44,14 +44,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "bases/ledger/coverage.html", {
         "form": form, "year": year, "cities": cities, "total": total, "pushed": pushed,
         "stale_total": sum(len(city.stale) for city in cities),
-        "show_bases": request.user.role == Role.CITY or city_id is not None,
+        "show_bases": request.user.role in CITY_ROLES or city_id is not None,
         "stale_days": selectors.STALE_DAYS})
 
 
 def chart(request: HttpRequest) -> HttpResponse:
     """Activities per month by category: the province (or one city) for the province, the
     city for a city viewer."""
-    require_role(request, Role.PROVINCE, Role.CITY)
+    require_role(request, Role.PROVINCE, *CITY_ROLES)
     form = _year_form(request)
     year = form.chosen_year()
     activities = ServiceActivity.objects.filter(base__in=bases_for(request.user).values("pk"))

@@ -112,7 +112,7 @@ class ActivityDetail(LedgerView):
         return Response(rs.ActivitySerializer(self.activity).data)
 
     @extend_schema(summary="Change an activity (the fields sent)",
-                   parameters=[CODE, ACTIVITY_ID], request=rs.ActivityWriteSerializer,
+                   parameters=[CODE, ACTIVITY_ID], request=rs.ActivityWriteSerializer(partial=True),
                    responses={200: rs.ActivitySerializer, **WRITE})
     def patch(self, request: Request, code: str, pk: str) -> Response:
         self.require_writer(request)
@@ -203,7 +203,8 @@ class InstitutionDetail(LedgerView):
         return Response(rs.InstitutionSerializer(self.institution).data)
 
     @extend_schema(summary="Change an institution (the fields sent)",
-                   parameters=[CODE, INSTITUTION_ID], request=rs.InstitutionWriteSerializer,
+                   parameters=[CODE, INSTITUTION_ID],
+                   request=rs.InstitutionWriteSerializer(partial=True),
                    responses={200: rs.InstitutionSerializer, **WRITE})
     def patch(self, request: Request, code: str, pk: str) -> Response:
         self.require_writer(request)

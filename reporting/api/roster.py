@@ -148,7 +148,8 @@ class EnterpriseDetail(EnterpriseView):
             self.enterprise, context=self.context(request, [self.enterprise])).data)
 
     @extend_schema(summary="Change an enterprise (the fields sent)",
-                   parameters=[CODE, ENTERPRISE_ID], request=rs.EnterpriseWriteSerializer,
+                   parameters=[CODE, ENTERPRISE_ID],
+                   request=rs.EnterpriseWriteSerializer(partial=True),
                    responses={200: rs.EnterpriseSerializer, **WRITE})
     def patch(self, request: Request, code: str, pk: str) -> Response:
         self.require_writer(request)

@@ -12,7 +12,8 @@ from tests.base import PASSWORD, BaseTestCase
 
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 #: Words that are not English prose: user names of the personas, abbreviations.
-NOT_ENGLISH = {"alice", "audrey", "bob", "carol", "charlie", "pat", "sam", "test", "IP",
+NOT_ENGLISH = {"alice", "audrey", "bob", "carol", "charlie", "pat", "sam", "rita", "rex",
+               "test", "IP",
                "rsaquo", "nbsp", "Excel"}
 ADMIN_PAGES = ["/admin/", "/admin/bases/user/", "/admin/bases/user/add/",
                "/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/"]

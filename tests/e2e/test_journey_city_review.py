@@ -116,8 +116,11 @@ def test_city_reviewer_returns_then_passes_and_the_province_approves(journey):
     expect(history).to_contain_text("市州初审通过")
     expect(history).to_contain_text(CITY_REVIEWER)
     journey.shot(admin, "province-review-desktop")
+    asked: list[str] = []  # 审核通过 asks for confirmation (issue 16)
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     admin.get_by_role("button", name="审核通过", exact=True).click()
     expect(admin.locator(".messages")).to_contain_text("审核通过并锁定")
+    assert "锁定" in asked[0], asked
     expect(admin.locator("#report-status")).to_have_text("已审核")
 
     # The officer's phone shows the approved, locked report.

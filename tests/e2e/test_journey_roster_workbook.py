@@ -67,7 +67,7 @@ def test_officer_uploads_a_roster_workbook_and_sees_the_enterprises(journey, tmp
     assert_fits(phone)
     journey.shot(phone, "imported")
 
-    phone.get_by_role("link", name=GOOD[1]).tap()
+    phone.get_by_role("link", name=GOOD[1], exact=True).tap()
     expect(phone.locator("body")).to_contain_text("-12.34")
     assert_fits(phone)
     journey.assert_no_page_errors()

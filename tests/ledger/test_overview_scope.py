@@ -46,10 +46,20 @@ class OverviewScopeTests(LedgerTestCase):
     def test_province_reads_everything_and_writes_nothing(self):
         self.assert_reach(self.pat, BASE_READ + OVERVIEW + PROVINCE_ONLY)
 
-    def test_security_audit_and_platform_accounts_get_404(self):
-        for user in (self.sam, self.audrey, self.platform):
+    def test_security_and_audit_admins_get_404(self):
+        for user in (self.sam, self.audrey):
             with self.subTest(user=user.username):
                 self.assert_reach(user, ())
+
+    def test_a_platform_account_never_reaches_a_page(self):
+        # Machine accounts have no web pages at all: refused (403) and audited before any
+        # view runs (bases.middleware.PlatformAccountMiddleware), whatever the URL.
+        for url in ALL:
+            sign_in(self.client, self.platform)
+            denied = AuditEvent.objects.filter(event="platform_web_denied").count()
+            self.assertEqual(self.client.get(url).status_code, 403, url)
+            self.assertEqual(AuditEvent.objects.filter(event="platform_web_denied").count(),
+                             denied + 1, url)
 
     def test_post_to_import_by_a_reader_is_404_and_saves_nothing(self):
         sign_in(self.client, self.pat)

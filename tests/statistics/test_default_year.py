@@ -86,7 +86,7 @@ def test_annex_workbook_and_bulletin_carry_the_data_note(client, pat, province):
                                                {"year": 2018}).content))
     bulletin = draft_bulletin(year=2018, compare_year=2017, cohort_batch=None)
 
-    assert "数据未完整：已审核 1/3 家" in book["附件1"]["A1"].value
+    assert "数据未完整：已审核 1/3 家" in book["附件1"]["A2"].value  # the title row
     assert bulletin.notes[0].text.startswith("数据未完整：已审核 1/3 家")
     assert "数据未完整" not in draft_bulletin(year=2017, compare_year=2016,
                                           cohort_batch=None).text()
