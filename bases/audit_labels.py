@@ -54,6 +54,8 @@ EVENT_LABELS: dict[str, str] = {
     "upload_report_workbook": "上传报表工作簿",
     "download_report_workbook": "下载报表工作簿",
     "export_workbook": "导出数据工作簿",
+    "export_ledger_province": "导出全省服务活动",
+    "export_roster_province": "导出全省入驻企业名册",
     "export_annexes": "导出统计附表",
     "export_bulletin": "导出通报草稿",
     "export_completeness": "导出完成情况",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from bases.models import Base
 
@@ -54,3 +54,25 @@ def register_year_lock(check: YearLock) -> YearLock:
 
 def year_locked(base: Base, year: int) -> bool:
     return any(check(base, year) for check in _year_locks)
+
+
+# Province-wide exports (the ledger's activities, the roster) take minutes at full scale,
+# so they run as background jobs. There is one job mechanism in the portal, reporting's
+# ExportJob (its Celery task, owner-only download, 24-hour sweep): reporting registers the
+# starter here, and `bases` hands it the kind and the year and answers with what it returns
+# (the job's page). The writers stay in `bases` (write_province_* beside each workbook).
+ExportStarter = Callable[[HttpRequest, str, int], HttpResponse]
+_export_starters: list[ExportStarter] = []
+
+
+def register_export_starter(start: ExportStarter) -> ExportStarter:
+    if start not in _export_starters:
+        _export_starters.append(start)
+    return start
+
+
+def start_province_export(request: HttpRequest, kind: str, year: int) -> HttpResponse:
+    """Start the background export `kind` of `year` for the requesting province admin."""
+    if not _export_starters:
+        raise RuntimeError("no export job mechanism registered (reporting not installed)")
+    return _export_starters[-1](request, kind, year)

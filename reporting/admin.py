@@ -115,7 +115,7 @@ class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     roles = (Role.PROVINCE,)
     read_only = True
-    list_display = ("created_at", "requested_by", "year", "scope", "state", "rows_done",
+    list_display = ("created_at", "requested_by", "kind", "year", "scope", "state", "rows_done",
                     "rows_total", "finished_at")
-    list_filter = ("state", "year", "scope")
+    list_filter = ("state", "kind", "year", "scope")
     list_select_related = ("requested_by",)

@@ -13,13 +13,16 @@ class ReportingConfig(AppConfig):
     verbose_name = "信息报送"
 
     def ready(self) -> None:
-        from bases.hooks import register_base_section, register_year_lock
+        from bases.hooks import register_base_section, register_export_starter, register_year_lock
         from reporting import notices  # noqa: F401  (registers its Celery tasks)
         from reporting.filing.views import base_rounds_section
+        from reporting.workbook.views import start_province_export
 
         # The base page shows the base's rounds and reports; `bases` does not import us.
         register_base_section(base_rounds_section)
         register_year_lock(report_approved)
+        # bases' province-wide exports run on our ExportJob (one job mechanism).
+        register_export_starter(start_province_export)
         _connect_statistics_cache()
 
 

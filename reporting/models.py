@@ -227,8 +227,8 @@ class Transition(models.Model):
 
 
 class ExportJob(models.Model):
-    """A province data-workbook export written by a Celery worker
-    (see reporting/workbook/exports.py).
+    """A province-wide export written by a Celery worker (see reporting/workbook/exports.py):
+    the data workbook, or (`kind`) the ledger's activities or the roster of every base.
 
     The key is a random UUID so that a job's pages cannot be found by counting; access is
     still checked on every request (only the admin who asked for it sees it). The Celery
@@ -254,11 +254,17 @@ class ExportJob(models.Model):
     #: What an export covers (the reports' status it selects, hence the values).
     SCOPE_CHOICES = [("approved", "仅已审核的报表"), ("all", "全部报表")]
 
+    class Kind(models.TextChoices):
+        DATA = "data", "数据工作簿"
+        LEDGER = "ledger", "全省服务活动"
+        ROSTER = "roster", "全省入驻企业名册"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # SET_NULL: accounts are deactivated rather than deleted, and an old export must never
     # stand in the way of removing one.
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
                                      on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField("内容", max_length=10, choices=Kind.choices, default=Kind.DATA)
     year = models.PositiveSmallIntegerField("年度")
     scope = models.CharField("范围", max_length=10, choices=SCOPE_CHOICES)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
@@ -278,7 +284,20 @@ class ExportJob(models.Model):
         verbose_name = verbose_name_plural = "数据导出任务"
 
     def __str__(self) -> str:
+        if self.kind != self.Kind.DATA:
+            return f"{self.year}年度{self.get_kind_display()}导出"
         return f"{self.year}年度数据导出（{self.get_scope_display()}）"
+
+    @property
+    def what(self) -> str:
+        """What the job exports, as the job lists show it."""
+        return (self.get_scope_display() if self.kind == self.Kind.DATA
+                else self.get_kind_display())
+
+    @property
+    def unit(self) -> str:
+        """The rows the progress counts."""
+        return {self.Kind.LEDGER: "条服务活动", self.Kind.ROSTER: "家企业"}.get(self.kind, "份报表")
 
     def current_state(self, now: dt.datetime | None = None) -> str:
         """The state as the user should see it: a lost job has failed, an old file expired."""

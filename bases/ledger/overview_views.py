@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from bases.access import bases_for, cities_for, get_base, require_role
+from bases.hooks import start_province_export
 from bases.ledger import selectors, workbook
 from bases.ledger.forms import WorkbookUploadForm, YearForm
 from bases.ledger.models import ServiceActivity
@@ -86,13 +87,10 @@ def export_base(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def export_province(request: HttpRequest) -> HttpResponse:
-    """Every base's activities of a year, with the base in front (the province only)."""
+    """Every base's activities of a year (the province only): minutes at full scale, so a
+    background job; the answer is the job's page (see bases.hooks)."""
     require_role(request, Role.PROVINCE)
-    year = _year_form(request).chosen_year()
-    activities = ServiceActivity.objects.filter(date__year=year)
-    return xlsx_response(lambda target: workbook.write_activities(
-        target, activities=activities, with_base=True),
-        workbook.export_name("服务台帐", "全省", year))
+    return start_province_export(request, "ledger", _year_form(request).chosen_year())
 
 
 def import_activities(request: HttpRequest, code: str) -> HttpResponse:

@@ -113,6 +113,12 @@ def write_activities(target: str | IO[bytes], *, activities: QuerySet[ServiceAct
     return count
 
 
+def write_province_activities(target: str | IO[bytes], *, year: int) -> int:
+    """Every base's activities of `year`, the base in front (the province's background job)."""
+    return write_activities(target, activities=ServiceActivity.objects.filter(date__year=year),
+                            with_base=True)
+
+
 # --- import --------------------------------------------------------------------------------
 
 

@@ -183,13 +183,21 @@ def roster_history(request: HttpRequest, code: str) -> HttpResponse:
                   {"base": base, "page": page, "enterprise": enterprise})
 
 
+DUPLICATES_PER_PAGE = 100
+
+
 def duplicates(request: HttpRequest) -> HttpResponse:
     require_role(request, Role.PROVINCE)
-    form = DuplicatesFilterForm(request.GET or {"year": dt.date.today().year - 1})
+    data = {"year": dt.date.today().year - 1, **request.GET.dict()}
+    form = DuplicatesFilterForm(data)
     rows = []
     if form.is_valid():
         for duplicate in services.duplicates_for_year(form.cleaned_data["year"]):
             for entry in duplicate.entries:
                 rows.append((entry, [o for o in duplicate.entries if o is not entry]))
         rows.sort(key=lambda r: (r[0].base.city.sort_order, r[0].base.code, r[0].name))
-    return render(request, "bases/roster/duplicates.html", {"form": form, "rows": rows})
+    # The list is one query (the overlap test needs every stay of a code, so it is done in
+    # Python); rendering thousands of rows is what took seconds, so only a page is drawn.
+    page = Paginator(rows, DUPLICATES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "bases/roster/duplicates.html", {
+        "form": form, "rows": page.object_list, "page": page, "total": len(rows)})

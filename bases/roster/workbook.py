@@ -150,6 +150,12 @@ def write_roster(target: str | IO[bytes], *, enterprises: QuerySet[Enterprise], 
     return count
 
 
+def write_province_roster(target: str | IO[bytes], *, year: int) -> int:
+    """Every base's roster of `year`, contacts included (the province's background job)."""
+    return write_roster(target, enterprises=Enterprise.objects.all(), year=year,
+                        with_base=True, with_contact=True)
+
+
 def _writer(sheet: Any, name: str):
     if name.startswith("figures__"):
         return lambda value: number_cell(sheet, value)

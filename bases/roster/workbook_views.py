@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bases.access import get_base, outside_scope, require_role
+from bases.hooks import start_province_export
 from bases.ledger.forms import WorkbookUploadForm, YearForm, year_choices
 from bases.ledger.workbook import export_name
 from bases.models import Role
@@ -45,11 +46,9 @@ def export_base(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def export_province(request: HttpRequest) -> HttpResponse:
+    """The whole province's roster of a year: a background job, as the ledger's."""
     require_role(request, Role.PROVINCE)
-    year = _year(request)
-    return xlsx_response(lambda target: workbook.write_roster(
-        target, enterprises=Enterprise.objects.all(), year=year, with_base=True,
-        with_contact=True), export_name("入驻企业名册", "全省", year))
+    return start_province_export(request, "roster", _year(request))
 
 
 def import_roster(request: HttpRequest, code: str) -> HttpResponse:

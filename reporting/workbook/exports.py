@@ -9,6 +9,10 @@ delivery and retries are Celery's: the task is acknowledged late, so a worker ki
 middle hands the export back to the queue and another worker redoes it from the start.
 
 Without a broker (`make demo`, the tests) the task runs in-process right after the commit.
+
+The same jobs carry the province-wide ledger and roster exports (`ExportJob.kind`): the
+writers are bases' own (reporting may read bases), and bases starts them through the
+starter registered in bases.hooks, so there is one job mechanism, one download, one sweep.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bases.audit import record
+from bases.ledger.workbook import export_name, write_province_activities
 from bases.models import Base, User
+from bases.roster.workbook import write_province_roster
 from reporting.models import ExportJob, Report, Status
 from reporting.workbook.data import write_data_workbook
 
@@ -38,6 +44,12 @@ ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 #: What an export covers: "approved" reports only, or "all" of the year's reports.
 SCOPES = tuple(value for value, _label in ExportJob.SCOPE_CHOICES)
 FAILED_MESSAGE = "导出失败，请稍后重新导出；如果问题持续，请联系系统管理员。"
+Kind = ExportJob.Kind
+#: The province-wide exports of bases' records: kind -> (writer, download name's stem).
+PROVINCE_WRITERS: dict[str, tuple[Callable[..., int], str]] = {
+    Kind.LEDGER: (write_province_activities, "服务台帐"),
+    Kind.ROSTER: (write_province_roster, "入驻企业名册"),
+}
 
 
 def export_dir() -> Path:
@@ -60,7 +72,17 @@ def reports_to_export(*, year: int, scope: str) -> QuerySet[Report]:
     return reports
 
 
-def request_export(*, actor: User, year: int, scope: str) -> ExportJob:
+def download_name(job: ExportJob) -> str:
+    """The finished file's name, as the direct exports name theirs."""
+    from reporting.workbook.data import content_disposition_name
+
+    if job.kind in PROVINCE_WRITERS:
+        return export_name(PROVINCE_WRITERS[job.kind][1], "全省", job.year)
+    return content_disposition_name("data", job.year, job.scope)
+
+
+def request_export(*, actor: User, year: int, scope: str = "all",
+                   kind: str = Kind.DATA) -> ExportJob:
     """Record an export of `year` for `actor` and enqueue it once the row is committed.
 
     An admin has at most one export queued or running: asking again returns that job, so
@@ -68,15 +90,15 @@ def request_export(*, actor: User, year: int, scope: str) -> ExportJob:
     """
     from reporting.workbook.tasks import run_export
 
-    if scope not in SCOPES:
-        raise ValueError(f"unknown export scope {scope!r}")
+    if scope not in SCOPES or kind not in Kind.values:
+        raise ValueError(f"unknown export {kind!r} / {scope!r}")
     with transaction.atomic():
         active = (ExportJob.objects.filter(requested_by=actor, state__in=ACTIVE_STATES,
                                            created_at__gte=_give_up_cutoff())
                   .order_by("-created_at").first())
         if active is not None:
             return active
-        job = ExportJob.objects.create(requested_by=actor, year=year, scope=scope)
+        job = ExportJob.objects.create(requested_by=actor, kind=kind, year=year, scope=scope)
         # After the commit: the worker (another process) must be able to see the row.
         transaction.on_commit(lambda: run_export.apply_async((str(job.pk),),
                                                              task_id=str(job.pk)))
@@ -98,11 +120,16 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
     # One partial file per attempt: a redelivered task never writes into another's file.
     partial = folder / f"{job.pk}.{uuid.uuid4().hex[:8]}.part"
     try:
-        reports = reports_to_export(year=job.year, scope=job.scope)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            count = write_data_workbook(handle, bases=Base.objects.all(), reports=reports,
-                                        progress=_progress_writer(job.pk))
+            if job.kind in PROVINCE_WRITERS:
+                # One streamed query: no running count, the page shows an open bar.
+                count = PROVINCE_WRITERS[job.kind][0](handle, year=job.year)
+            else:
+                count = write_data_workbook(
+                    handle, bases=Base.objects.all(),
+                    reports=reports_to_export(year=job.year, scope=job.scope),
+                    progress=_progress_writer(job.pk))
         # Renamed only when complete: a download never sees half a file.
         os.replace(partial, folder / name)
     except Exception:
@@ -114,8 +141,12 @@ def run_export_job(*, job_id: uuid.UUID) -> ExportJob:
             # Finished by another delivery of the same task, or given up meanwhile.
             return ExportJob.objects.get(pk=job.pk)
         job.refresh_from_db()
-        record(None, "export_workbook", object_repr=f"data:{job.year}",
-               detail=f"范围：{job.scope}；报表 {count} 份", actor=job.requested_by)
+        if job.kind in PROVINCE_WRITERS:
+            record(None, f"export_{job.kind}_province", object_repr=f"{job.kind}:{job.year}",
+                   detail=f"全省；{count} 行", actor=job.requested_by)
+        else:
+            record(None, "export_workbook", object_repr=f"data:{job.year}",
+                   detail=f"范围：{job.scope}；报表 {count} 份", actor=job.requested_by)
     return job
 
 

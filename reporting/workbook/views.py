@@ -319,6 +319,15 @@ def export_data(request: HttpRequest) -> HttpResponse:
     return _workbook_response(handle, content_disposition_name("data", year, status))
 
 
+def start_province_export(request: HttpRequest, kind: str, year: int) -> HttpResponse:
+    """The starter bases.hooks calls for its province-wide exports (the caller has checked
+    the role): always a job, whatever the size; the answer is the job's page."""
+    job = exports.request_export(actor=request.user, year=year, kind=kind)
+    if (job.kind, job.year) != (kind, year):
+        messages.info(request, f"您申请的{job}尚未完成，请等它完成后再导出其他数据。")
+    return redirect("reporting:export_job", job_id=job.pk)
+
+
 def import_template(request: HttpRequest) -> HttpResponse:
     """数据导入模板: the data workbook's two sheets with every registered base and no reports."""
     require_role(request, Role.PROVINCE)
@@ -361,6 +370,7 @@ def _job_state(job: ExportJob) -> dict[str, object]:
                         else ExportJob.State(state).label),
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
+        "unit": job.unit,
         "download_url": reverse("reporting:export_job_download", args=[job.pk]) if done
         else None,
         "error": job.current_error() if state == ExportJob.State.FAILED else "",
@@ -410,5 +420,5 @@ def export_job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse
         messages.error(request, DOWNLOAD_REFUSALS.get(state, DOWNLOAD_REFUSALS[ExportJob.EXPIRED]))
         return redirect("reporting:export_job", job_id=job.pk)
     return FileResponse(handle, as_attachment=True,
-                        filename=content_disposition_name("data", job.year, job.scope),
+                        filename=exports.download_name(job),
                         content_type=XLSX_CONTENT_TYPE)

@@ -34,7 +34,7 @@
     } else {
       bar.removeAttribute("value");  // indeterminate until the reports are counted
     }
-    count.textContent = "已导出 " + data.rows_done + " / " + data.rows_total + " 份报表";
+    count.textContent = "已导出 " + data.rows_done + " / " + data.rows_total + " " + (data.unit || "份报表");
     error.textContent = data.error || "";
     error.hidden = !data.error;
     if (data.download_url) {

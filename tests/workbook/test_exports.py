@@ -101,7 +101,7 @@ class JobExportTests(ExportJobTestCase):
         self.assertEqual(len(callbacks), 1)
         self.assertEqual(self.status(job), {
             "state": "done", "state_label": "已完成", "rows_done": 2, "rows_total": 2,
-            "download_url": f"/data/export/jobs/{job.pk}/download/", "error": ""})
+            "unit": "份报表", "download_url": f"/data/export/jobs/{job.pk}/download/", "error": ""})
 
         page = self.client.get(f"/data/export/jobs/{job.pk}/")
         self.assertContains(page, "已导出 2 / 2 份报表")
@@ -159,7 +159,7 @@ class JobExportTests(ExportJobTestCase):
                                        rows_total=3000)
         self.assertEqual(self.status(job), {
             "state": "running", "state_label": "正在导出", "rows_done": 500,
-            "rows_total": 3000, "download_url": None, "error": ""})
+            "rows_total": 3000, "unit": "份报表", "download_url": None, "error": ""})
         page = self.client.get(f"/data/export/jobs/{job.pk}/")
         self.assertContains(page, "已导出 500 / 3000 份报表")
         self.assertContains(page, 'max="3000" value="500"')
