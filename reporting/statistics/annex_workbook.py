@@ -18,6 +18,7 @@ from typing import IO
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bases.models import Base
@@ -87,11 +88,12 @@ def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[Ranki
                          file: str | PathLike[str] | IO[bytes], *,
                          registered: int | None = None,
                          computed: dt.date | None = None,
-                         incomplete: str | None = None) -> None:
+                         incomplete: str | None = None, duplicates: str = "") -> None:
     """The annexes and rankings as a print-ready workbook. `registered` (N of the data
     note) defaults to the bases on the register in the annexes' year and region;
     `incomplete` ("数据未完整：已审核 n/N 家…", `selectors.data_note`) is added to every
-    annex's title when the year is not complete."""
+    annex's title when the year is not complete; `duplicates` (the roster's 重复入驻 note,
+    `statistics.roster.duplicates_note`) is printed under every table when there are any."""
     if registered is None:
         registered = registered_bases(year=annexes.year, city_id=annexes.city_id)
     note = data_note(annexes, registered=registered,
@@ -100,14 +102,14 @@ def write_annex_workbook(annexes: Annexes, rankings: Mapping[str, Sequence[Ranki
     workbook.remove(workbook.active)
     for annex in annexes:
         _write_annex(workbook.create_sheet(annex.sheet_name), annex, preview=annexes.preview,
-                     note=note, incomplete=incomplete)
+                     note=note, incomplete=incomplete, duplicates=duplicates)
     _write_rankings(workbook.create_sheet(RANKING_SHEET), rankings, year=annexes.year,
                     note=note)
     workbook.save(file)
 
 
 def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool, note: str,
-                 incomplete: str | None = None) -> None:
+                 incomplete: str | None = None, duplicates: str = "") -> None:
     width = annex.width
     label = text_cell(sheet, annex.sheet_name, row=1, column=1)
     label.font, label.alignment = LABEL_FONT, LEFT
@@ -124,6 +126,12 @@ def _write_annex(sheet: Worksheet, annex: Annex, *, preview: bool, note: str,
             _write_value(sheet, next_row + offset, column, cell)
     last_row = next_row + len(annex.rows) - 1
     box(sheet, FIRST_HEADER_ROW, last_row, 1, width)
+    if duplicates:
+        remark = text_cell(sheet, duplicates, row=last_row + 1, column=1)
+        remark.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.merge_cells(start_row=last_row + 1, start_column=1, end_row=last_row + 1,
+                          end_column=width)
+        sheet.row_dimensions[last_row + 1].height = 32
     wide = width - 1 > PORTRAIT_COLUMNS
     set_widths(sheet, (LABEL_WIDTH, *[WIDE_VALUE_WIDTH if wide else VALUE_WIDTH] * (width - 1)))
     sheet.freeze_panes = sheet.cell(row=next_row, column=2)

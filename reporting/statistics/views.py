@@ -46,6 +46,7 @@ from reporting.statistics.cache import (
     page_fragment,
 )
 from reporting.statistics.forms import AnnexForm, RankingForm, StatisticsForm, form_data
+from reporting.statistics.roster import duplicates_note
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,7 +70,8 @@ def render_index(request: HttpRequest, form: AnnexForm, status: int = 200) -> Ht
                        fragment=page_fragment(**form.annex_arguments(), user=request.user,
                                               include_incomplete=include_incomplete),
                        fragment_timeout=FRAGMENT_TIMEOUT,
-                       coverage=coverage_of(annexes.year), trend_hint=not include_incomplete)
+                       coverage=coverage_of(annexes.year), trend_hint=not include_incomplete,
+                       duplicates=duplicates_note(annexes.year))
     return render(request, "reporting/statistics/index.html", context, status=status)
 
 
@@ -83,7 +85,8 @@ def annex_workbook(request: HttpRequest) -> HttpResponse:
     rankings = compute_rankings(year=annexes.year, top=WORKBOOK_TOP, preview=annexes.preview)
     buffer = io.BytesIO()
     write_annex_workbook(annexes, rankings, buffer,
-                         incomplete=coverage_of(annexes.year).note)
+                         incomplete=coverage_of(annexes.year).note,
+                         duplicates=duplicates_note(annexes.year))
     filename = f"annexes-{annexes.year}{'-preview' if annexes.preview else ''}.xlsx"
     batch = arguments["cohort_batch"] or "all"
     record(request, "export_annexes", object_repr=f"{filename} compare={annexes.compare_year} "

@@ -27,3 +27,22 @@ class DuplicatesNoteTests(RosterTestCase):
         self.assertIn("2018年有1家企业同期在两个及以上基地登记入驻（重复入驻）",
                       duplicates_note(2018))
         self.assertEqual(duplicates_note(2017), "")
+
+    def test_the_statistics_page_and_the_annex_workbook_carry_the_note(self):
+        import io
+
+        from django.urls import reverse
+        from openpyxl import load_workbook
+
+        self.login(self.pat)
+        page = self.client.get(reverse("statistics:index"), {"year": 2018})
+        self.assertContains(page, "2018年有1家企业同期在两个及以上基地登记入驻（重复入驻）")
+        book = load_workbook(io.BytesIO(self.client.get(
+            reverse("statistics:annex_workbook"), {"year": 2018}).content))
+        sheet = book["附件5"]
+        notes = [cell.value for row in sheet.iter_rows() for cell in row
+                 if isinstance(cell.value, str) and "重复入驻" in cell.value]
+        self.assertEqual(len(notes), 1)
+        self.assertIn("有1家企业", notes[0])
+        self.assertNotContains(self.client.get(reverse("statistics:index"), {"year": 2017}),
+                               "重复入驻）")

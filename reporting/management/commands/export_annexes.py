@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.statistics.annex_workbook import WORKBOOK_TOP, write_annex_workbook
 from reporting.statistics.annexes import compute_annexes, compute_rankings
+from reporting.statistics.roster import duplicates_note
 from reporting.years import checked_years
 
 
@@ -37,7 +38,8 @@ class Command(BaseCommand):
                                   preview=options["preview"])
         rankings = compute_rankings(year=year, top=WORKBOOK_TOP, preview=options["preview"])
         try:
-            write_annex_workbook(annexes, rankings, options["output"])
+            write_annex_workbook(annexes, rankings, options["output"],
+                                 duplicates=duplicates_note(annexes.year))
         except OSError as exc:
             raise CommandError(f"cannot write {options['output']}: {exc}") from exc
         self.stdout.write(f"wrote {options['output']}: {annexes.n} bases in {year}, "
