@@ -33,7 +33,7 @@ def test_city_viewer_sees_only_their_city_and_no_edit_controls(journey):
     assert sorted(rows.locator("td:nth-child(1)").all_inner_texts()) == changsha
     assert set(rows.locator("td:nth-child(3)").all_inner_texts()) == {"长沙市"}
     expect(viewer.get_by_role("navigation", name="主导航").get_by_role("link")).to_have_text(
-        ["报送进度", "本市州基地", "统计"])
+        ["报送进度", "本市州基地", "服务台帐", "统计"])
     journey.shot(viewer, "city-bases")
 
     # A base of their city: read-only everywhere.
