@@ -157,7 +157,8 @@ def submit_report(
     request: HttpRequest | None = None,
 ) -> Report:
     report = _lock(report, version)
-    policy.require(policy.may_submit(actor, Target.of(report), today=today))
+    target = Target.of(report)
+    policy.require(policy.may_submit(actor, target, today=today))
     values = report.value_map()
     errors = checks.hard_errors(values)
     findings = findings_for(report, values)
@@ -179,7 +180,7 @@ def submit_report(
     _transition(report, Transition.Action.SUBMIT, actor, from_status, with_values=True)
     record(request, "report_submitted", object_repr=f"report:{report.base.code}/{report.year}",
            actor=actor)
-    if policy.two_level(Target.of(report)):
+    if policy.two_level(target):  # the round was read for the policy above
         after_commit(notices.notify_city_reviewers, report.pk)
     return report
 

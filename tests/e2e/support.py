@@ -284,3 +284,20 @@ def assert_fits(page: Page) -> None:
         f"{page.url} scrolls sideways in a {width} px window (innerWidth "
         f"{layout['innerWidth']}, scrollWidth {layout['scrollWidth']}); sticking out: "
         f"{layout['offenders']}")
+
+
+def approve_flagship() -> None:
+    """One approval in the open 2018 round (1 of the demo's 102 bases), through both
+    levels of its review."""
+    from bases.models import User
+    from reporting.filing import services
+    from reporting.models import Report
+
+    submit_through_services(filing_values(), "新建孵化楼投入使用。")
+    report = Report.objects.get(base__name=FLAGSHIP, year=YEAR)
+    # The demo's 2018 round is two-level: the 长沙市 reviewer passes it first.
+    report = services.city_approve_report(
+        report=report, actor=User.objects.get(username="changsha_reviewer"),
+        version=report.version)
+    services.approve_report(report=report, actor=User.objects.get(username=ADMIN),
+                            version=report.version)

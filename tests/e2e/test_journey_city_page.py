@@ -6,35 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.support import (
-    ADMIN,
     CITY_VIEWER,
     FLAGSHIP,
     PHONE,
-    YEAR,
+    approve_flagship,
     assert_fits,
     expect,
-    filing_values,
     log_in,
-    submit_through_services,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def approve_flagship() -> None:
-    """One approval in the open 2018 round (1 of the demo's 102 bases)."""
-    from bases.models import User
-    from reporting.filing import services
-    from reporting.models import Report
-
-    submit_through_services(filing_values(), "新建孵化楼投入使用。")
-    report = Report.objects.get(base__name=FLAGSHIP, year=YEAR)
-    # The demo's 2018 round is two-level: the 长沙市 reviewer passes it first.
-    report = services.city_approve_report(
-        report=report, actor=User.objects.get(username="changsha_reviewer"),
-        version=report.version)
-    services.approve_report(report=report, actor=User.objects.get(username=ADMIN),
-                            version=report.version)
 
 
 def test_the_city_viewer_follows_their_bases_on_one_page(journey):
