@@ -1,10 +1,12 @@
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from bases.audit import record
 from bases.models import LoginSession, User
+from bases.roster.generation import roster_changed
+from bases.roster.models import Enterprise
 
 
 @receiver(user_logged_in)
@@ -58,3 +60,9 @@ def end_sessions_of_deactivated_user(sender, instance: User, created: bool, **kw
         from bases.services import end_sessions
 
         end_sessions(instance)
+
+
+
+# The 重复入驻 count is cached under the roster's token (bases/roster/generation.py).
+post_save.connect(roster_changed, sender=Enterprise, dispatch_uid="roster-generation-save")
+post_delete.connect(roster_changed, sender=Enterprise, dispatch_uid="roster-generation-delete")

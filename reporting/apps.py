@@ -28,15 +28,16 @@ class ReportingConfig(AppConfig):
 
 def _connect_statistics_cache() -> None:
     """A saved or deleted base or city changes the statistics' bases token (cohorts by
-    batch, city rows, names in the rankings): see reporting/statistics/cache.py."""
+    batch, city rows, names in the rankings), and so does a round (the coverage notes read
+    whether it is open): see reporting/statistics/cache.py."""
     from django.core.signals import request_finished, request_started
     from django.db.models.signals import post_delete, post_save
 
     from bases.models import Base, City
-    from reporting.models import Report
+    from reporting.models import Report, Round
     from reporting.statistics import cache
 
-    for model in (Base, City):
+    for model in (Base, City, Round):
         for signal in (post_save, post_delete):
             signal.connect(cache.bases_changed, sender=model,
                            dispatch_uid=f"statistics-{model.__name__}")

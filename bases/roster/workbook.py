@@ -35,6 +35,7 @@ from bases.credit_code import credit_code_problem, normalize
 from bases.hooks import year_locked
 from bases.models import Base, Role, User
 from bases.roster.figures import FIGURE_CODES, FIGURES, INDUSTRIES, MAX_DIGITS, Figure
+from bases.roster.generation import roster_changed
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange, last_resident_year
 from bases.roster.services import ELSEWHERE, EnterpriseFields, resident_in_year
 from portal.bulk import insert_rows, update_rows
@@ -374,6 +375,7 @@ def import_roster(*, base: Base, actor: User, year: int, file: Source,
     try:
         with transaction.atomic():
             _write(base=base, actor=actor, year=year, rows=rows, result=result)
+            roster_changed()  # bulk writes send no model signals
             record(request, "roster_import", object_repr=f"base:{base.code}",
                    detail=f"{year}年度：新增{result.created}家，修改{result.updated}家，"
                           f"年度数据{result.figures}家，未变{result.unchanged}家", actor=actor)

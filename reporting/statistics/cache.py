@@ -34,7 +34,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet, Sum
 
-from bases.models import CITY_ROLES, City, User
+from bases.models import CITY_ROLES, Base, City, User
+from reporting.filing import selectors
+from reporting.filing.selectors import YearCoverage
 from reporting.models import Report
 from reporting.statistics import annexes as fresh
 from reporting.statistics.annexes import (
@@ -180,6 +182,19 @@ def compute_rankings(*, year: int, top: int,
     longest = _cached("rankings", (year, preview), {year, year - 1}, preview,
                       lambda: fresh.compute_rankings(year=year, top=MAX_TOP, preview=preview))
     return {code: rows[:top] for code, rows in longest.items()}
+
+
+def year_coverage(*, year: int) -> YearCoverage:
+    """selectors.year_coverage of one year, cached: the year's approved reports are in the
+    fingerprint, the expected bases and the year's round in the bases token (which a saved
+    round renews too)."""
+    return _cached("coverage", (year,), {year}, False,
+                   lambda: selectors.year_coverage([year])[year])
+
+
+def batches_in_use() -> list[int]:
+    """Base.batches_in_use (the batch filters' choices), cached under the bases token."""
+    return _cached("batches", (), (), False, Base.batches_in_use)
 
 
 # --- the statistics page's rendered tables ------------------------------------------------

@@ -10,9 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from bases.models import Base, Role, User
+from bases.models import Role, User
 from reporting.filing.selectors import default_year
 from reporting.statistics.annexes import MAX_TOP, chinese_number
+from reporting.statistics.cache import batches_in_use
 from reporting.years import YEAR_MAX, YEAR_MIN, comparison_year
 
 YEAR_BOUNDS = {"min_value": YEAR_MIN, "max_value": YEAR_MAX}
@@ -52,7 +53,7 @@ class AnnexForm(StatisticsForm):
         super().__init__(data, user=user)
         self.fields["cohort_batch"].choices = [
             ("", "全部基地（同口径）"),
-            *((batch, f"第{chinese_number(batch)}批") for batch in Base.batches_in_use())]
+            *((batch, f"第{chinese_number(batch)}批") for batch in batches_in_use())]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -76,5 +77,9 @@ class RankingForm(StatisticsForm):
 
 
 def form_data(request: HttpRequest, **defaults: Any) -> dict[str, Any]:
-    """The query string over the defaults: a first visit shows the latest approved year."""
-    return {"year": default_year(), **defaults, **request.GET.dict()}
+    """The query string over the defaults: a first visit shows the latest approved year
+    (looked up only then: it takes up to five queries)."""
+    data = {**defaults, **request.GET.dict()}
+    if "year" not in data:
+        data["year"] = default_year()
+    return data

@@ -3,13 +3,25 @@ two or more bases (重复入驻), whose figures each base reports, so the sums c
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
+from bases.roster.generation import roster_generation
 from bases.roster.services import duplicates_for_year
+
+#: As long as the statistics' own figures (reporting/statistics/cache.py).
+TIMEOUT = 7 * 24 * 3600
 
 
 def duplicate_enterprises(year: int) -> int:
     """Enterprises (credit codes) resident in two or more bases on a common day of `year`
-    (SPEC section 10), for the annexes' data note. One query."""
-    return len(duplicates_for_year(year))
+    (SPEC section 10), for the annexes' data note: one query over the year's roster, cached
+    under the roster's token, so every page view after the first reads only the cache."""
+    key = f"stats:duplicates:{year}:{roster_generation()}"
+    count = cache.get(key)
+    if count is None:
+        count = len(duplicates_for_year(year))
+        cache.set(key, count, timeout=TIMEOUT)
+    return count
 
 
 def duplicates_note(year: int) -> str:

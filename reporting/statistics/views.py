@@ -45,6 +45,7 @@ from reporting.statistics.cache import (
     compute_rankings,
     page_fragment,
 )
+from reporting.statistics.cache import year_coverage as cached_year_coverage
 from reporting.statistics.forms import AnnexForm, RankingForm, StatisticsForm, form_data
 from reporting.statistics.roster import duplicates_note
 
@@ -125,7 +126,7 @@ def cities(request: HttpRequest) -> HttpResponse:
 
 
 def coverage_of(year: int) -> YearCoverage:
-    return year_coverage([year])[year]
+    return cached_year_coverage(year=year)
 
 
 # ---------------------------------------------------------------------------------------

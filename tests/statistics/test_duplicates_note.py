@@ -18,9 +18,14 @@ class DuplicatesNoteTests(RosterTestCase):
                             moved_out=dt.date(2018, 3, 1))
         cls.make_enterprise(cls.base_b, 3, moved_in=dt.date(2018, 3, 1))
 
-    def test_count_is_the_duplicated_enterprises_of_the_year_in_one_query(self):
-        with self.assertNumQueries(1):
+    def test_count_is_the_duplicated_enterprises_of_the_year_in_one_roster_query(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
             self.assertEqual(duplicate_enterprises(2018), 1)
+        self.assertEqual(len([q for q in queries.captured_queries
+                              if "bases_enterprise" in q["sql"]]), 1)
         self.assertEqual(duplicate_enterprises(2017), 0)
 
     def test_note_says_the_count_and_is_empty_without_duplicates(self):
@@ -46,3 +51,54 @@ class DuplicatesNoteTests(RosterTestCase):
         self.assertIn("有1家企业", notes[0])
         self.assertNotContains(self.client.get(reverse("statistics:index"), {"year": 2017}),
                                "重复入驻）")
+
+
+class CachedDuplicatesCountTests(RosterTestCase):
+    """The count is cached under the roster's token: never stale after a change."""
+
+    def test_a_second_read_of_the_count_needs_no_roster_query(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        duplicate_enterprises(2018)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(duplicate_enterprises(2018), 0)
+        self.assertFalse([q for q in queries.captured_queries
+                          if "bases_enterprise" in q["sql"]])
+
+    def test_a_new_enterprise_resident_elsewhere_changes_the_cached_count(self):
+        self.assertEqual(duplicate_enterprises(2018), 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.make_enterprise(self.base_b, 1, "湘江智造（株洲）",
+                                 moved_in=dt.date(2018, 7, 1))
+        self.assertEqual(duplicate_enterprises(2018), 1)
+
+    def test_a_move_out_recorded_through_the_service_changes_the_cached_count(self):
+        from bases.roster.services import move_out
+
+        self.make_enterprise(self.base_b, 1, "湘江智造（株洲）", moved_in=dt.date(2018, 7, 1))
+        self.assertEqual(duplicate_enterprises(2018), 1)
+        with self.captureOnCommitCallbacks(execute=True):  # a move, not two stays at once
+            move_out(enterprise=self.ent_a, moved_out=dt.date(2018, 7, 1), actor=self.alice)
+        self.assertEqual(duplicate_enterprises(2018), 0)
+
+    def test_a_roster_workbook_import_changes_the_cached_count(self):
+        from bases.roster.generation import roster_generation
+
+        before = roster_generation()
+        self.assertEqual(duplicate_enterprises(2018), 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.import_twin_into_base_b()
+        self.assertNotEqual(roster_generation(), before)
+        self.assertEqual(duplicate_enterprises(2018), 1)
+
+    def import_twin_into_base_b(self) -> None:
+        from bases.roster import workbook
+        from tests.roster.test_workbook import CODES, LABELS, row
+        from tests.workbook_files import upload, xlsx
+
+        result = workbook.import_roster(
+            base=self.base_b, actor=self.bob, year=2018,
+            file=upload(xlsx([LABELS, CODES, row(1, "湘江智造（株洲）", moved_in="2018-07-01")],
+                             sheet=workbook.SHEET)))
+        self.assertTrue(result.ok, [str(error) for error in result.errors])

@@ -249,3 +249,32 @@ class RefreshTests(WorkbookTestCase):
         self.assertIn("could not enqueue", logs.output[0])
         self.assertEqual(cache.compute_annexes(year=2017, compare_year=None,
                                                cohort_batch=None).n, 2)
+
+    def test_the_cached_coverage_note_follows_rounds_approvals_and_bases(self):
+        from reporting.filing import rounds
+        from reporting.filing.selectors import year_coverage
+        from reporting.models import Round
+
+        def note() -> str | None:
+            cached = cache.year_coverage(year=2017)
+            self.assertEqual(cached, year_coverage([2017])[2017])
+            return cached.note
+
+        round_ = Round.objects.create(year=2017, opens_on="2017-12-01", deadline="2018-01-31")
+        self.assertIn("已审核 1/2 家", note())
+        self.assertIn("2017年度报送尚未关闭", note())
+        services.approve_report(report=self.submitted, actor=self.pat,
+                                version=self.submitted.version)
+        self.assertIn("已审核 2/2 家", note())  # complete, but the round is still open
+        rounds.close_round(round_=round_, actor=self.pat)
+        self.assertIsNone(note())
+        Base.objects.create(code="R900", name="新认定基地", city=self.base_a.city, batch=3)
+        self.assertIn("已审核 2/3 家", note())
+
+    def test_a_statistics_page_with_its_year_given_never_looks_up_the_default_year(self):
+        from reporting.filing import selectors
+
+        self.client.get("/statistics/?year=2017")
+        with mock.patch.object(selectors, "default_year",
+                               side_effect=AssertionError("default year looked up")):
+            self.assertEqual(self.client.get("/statistics/?year=2017").status_code, 200)
