@@ -152,9 +152,8 @@ def _findings(book: DataWorkbook) -> list[tuple[str, int, checks.Finding]]:
             previous[(base_code, year)] = values  # the workbook's figures win
     medians: dict[int, dict[str, Decimal]] = {}
     for year in previous_years:
-        rows = [item for (_, y), values in previous.items() if y == year
-                for item in _storage(values).items()]
-        medians[year] = checks.medians_by_code(rows)
+        medians[year] = checks.medians_of(values for (_, y), values in previous.items()
+                                          if y == year)
     findings = []
     for (base_code, year), values in sorted(in_book.items()):
         for finding in checks.soft_findings(values, previous=previous.get((base_code, year - 1)),
