@@ -36,61 +36,64 @@ class Finding:
         return f"{self.kind}:{self.field}"
 
 
-def hard_errors(values: Values) -> dict[str, list[str]]:
-    """Errors by indicator code; an empty dict means the report may be submitted."""
-    errors: dict[str, list[str]] = defaultdict(list)
-    for indicator in indicators.ENTERED:
-        value = values.get(indicator.code)
-        if value is None:
-            if indicator.required:
-                errors[indicator.code].append("必填")
-            continue
-        if indicator.not_above:
-            whole = values.get(indicator.not_above)
-            if whole is not None and value > whole:
-                whole_label = indicators.BY_CODE[indicator.not_above].label
-                errors[indicator.code].append(f"不能大于“{whole_label}”（{whole}）")
-        if indicator.implies and value is True and values.get(indicator.implies) is not True:
-            other = indicators.BY_CODE[indicator.implies].label
-            errors[indicator.code].append(f"只有“{other}”为“是”时才能填“是”")
-    for category in SERVICE_CATEGORIES:
-        sessions = values.get(category.sessions_code)
-        served = values.get(category.enterprises_code)
-        if sessions == 0 and served not in (None, 0):
-            errors[category.enterprises_code].append(
-                f"{category.label}开展服务活动场次为0时，服务企业家次也应为0")
-    return dict(errors)
-
-
-def _numeric(indicator: indicators.Indicator) -> bool:
-    return not indicator.is_bool and not indicator.derived
-
-
 @dataclass(frozen=True)
-class _SoftPlan:
-    """What soft_findings walks for every report, taken from the catalog once (an import
+class _CheckPlan:
+    """What the checks walk for every report, taken from the catalog once (an import
     checks thousands of reports against the same catalog)."""
 
     entered: tuple[indicators.Indicator, ...]
+    #: (code, required, not_above, implies) of every entered figure.
+    hard: tuple[tuple[str, bool, str | None, str | None], ...]
     numeric: tuple[str, ...]
     shares: tuple[tuple[indicators.Indicator, indicators.SoftShare], ...]
     services: tuple[tuple[str, str, str], ...]
 
 
-_soft_plan: _SoftPlan | None = None
+_check_plan: _CheckPlan | None = None
 
 
-def _plan() -> _SoftPlan:
+def _plan() -> _CheckPlan:
     # Rebuilt whenever the registry is replaced (a test may register an extra figure).
-    global _soft_plan
+    global _check_plan
     entered = indicators.ENTERED
-    if _soft_plan is None or _soft_plan.entered is not entered:
-        _soft_plan = _SoftPlan(
+    if _check_plan is None or _check_plan.entered is not entered:
+        _check_plan = _CheckPlan(
             entered,
+            tuple((i.code, i.required, i.not_above, i.implies) for i in entered),
             tuple(i.code for i in entered if _numeric(i)),
             tuple((i, i.soft_share) for i in entered if i.soft_share is not None),
             tuple((c.label, c.sessions_code, c.enterprises_code) for c in SERVICE_CATEGORIES))
-    return _soft_plan
+    return _check_plan
+
+
+def hard_errors(values: Values) -> dict[str, list[str]]:
+    """Errors by indicator code; an empty dict means the report may be submitted."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    get = values.get
+    for code, required, not_above, implies in _plan().hard:
+        value = get(code)
+        if value is None:
+            if required:
+                errors[code].append("必填")
+            continue
+        if not_above:
+            whole = get(not_above)
+            if whole is not None and value > whole:
+                whole_label = indicators.BY_CODE[not_above].label
+                errors[code].append(f"不能大于“{whole_label}”（{whole}）")
+        if implies and value is True and get(implies) is not True:
+            other = indicators.BY_CODE[implies].label
+            errors[code].append(f"只有“{other}”为“是”时才能填“是”")
+    for label, sessions_code, served_code in _plan().services:
+        sessions = get(sessions_code)
+        served = get(served_code)
+        if sessions == 0 and served not in (None, 0):
+            errors[served_code].append(f"{label}开展服务活动场次为0时，服务企业家次也应为0")
+    return dict(errors)
+
+
+def _numeric(indicator: indicators.Indicator) -> bool:
+    return not indicator.is_bool and not indicator.derived
 
 
 def soft_findings(
