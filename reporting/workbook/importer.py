@@ -482,11 +482,14 @@ def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> bool
         report, previous, values = (columns.index(name) for name in
                                     ("report_id", "from_status", "snapshot"))
 
+        statuses = {status: _copy_text(previous_field, status)
+                    for status in {write.existing.status if write.existing else ""
+                                   for write in writes}}
+
         def rows() -> Iterator[str]:
             for write in writes:
                 texts[report] = str(write.pk)
-                texts[previous] = _copy_text(previous_field,
-                                             write.existing.status if write.existing else "")
+                texts[previous] = statuses[write.existing.status if write.existing else ""]
                 texts[values] = _copy_text(snapshot_field, snapshot(write.values))
                 yield "\t".join(texts) + "\n"
 
