@@ -340,10 +340,13 @@ def _insert_values(groups: list[tuple[int, list[tuple[str, Decimal]]]]) -> int:
             columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
                                 for name in ("report", "code", "value"))
             # Codes come from the catalog and values are Decimals: no tab, newline or "\\".
-            blocks = ("".join([f"{report_id}\t{code}\t{value}\n" for code, value in rows])
-                      for report_id, rows in groups)
+            def blocks() -> Iterator[str]:
+                for report_id, rows in groups:
+                    prefix = f"{report_id}\t"
+                    yield "".join([f"{prefix}{code}\t{value}\n" for code, value in rows])
+
             copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
-                 _CopySource(blocks), size=COPY_BLOCK)
+                 _CopySource(blocks()), size=COPY_BLOCK)
             return count
     objects = (ReportValue(report_id=report_id, code=code, value=value)
                for report_id, rows in groups for code, value in rows)
