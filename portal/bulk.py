@@ -43,6 +43,16 @@ def _prepare(field: models.Field, column: list) -> list:
     return column
 
 
+def _constant(field: models.Field, column: list) -> bool:
+    """Every value of the column is the same, as the database would store it (a JSON value
+    only when it is the very same object: {"a": 1} == {"a": 1.0} in Python, not in jsonb)."""
+    first = column[0]
+    if isinstance(field, models.JSONField):
+        return all(value is first for value in column)
+    kind = type(first)
+    return all(value is first or (type(value) is kind and value == first) for value in column)
+
+
 def _unnest(fields: list[models.Field], rows: Sequence[Sequence]) -> tuple[str, list]:
     columns = [list(column) for column in zip(*rows, strict=True)]
     params = [_prepare(field, column) for field, column in zip(fields, columns, strict=True)]
@@ -72,12 +82,30 @@ def insert_rows(model: type[models.Model], names: Sequence[str],
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
-            source, params = _unnest(fields, rows[start:start + CHUNK])
+            chunk = rows[start:start + CHUNK]
+            # A column with one value for every row (a timestamp, a default, the actor)
+            # goes once as a scalar: as an array the server parses it once per row, which
+            # made a 6,000-row insert six times slower.
+            columns = [list(column) for column in zip(*chunk, strict=True)]
+            arrays = [index for index, column in enumerate(columns)
+                      if index == 0 or not _constant(fields[index], column)]
+            source, params = _unnest([fields[index] for index in arrays],
+                                     [tuple(row[index] for index in arrays) for row in chunk])
+            aliases = {index: f"c{index}" for index in arrays}
+            select, scalars = [], []
+            for index, field in enumerate(fields):
+                if index in aliases:
+                    select.append(aliases[index])
+                else:
+                    select.append(f"%s::{_array_type(field)}")
+                    scalars.append(_prepare(field, [columns[index][0]])[0])
             # WITH ORDINALITY and ORDER BY: the ids come back in the rows' order.
             cursor.execute(
-                f"INSERT INTO {table} ({targets}) SELECT {targets} FROM (SELECT * FROM "
-                f"{source} WITH ORDINALITY AS v({targets}, n) ORDER BY n) AS v RETURNING "
-                f"{connection.ops.quote_name(model._meta.pk.column)}", params)
+                f"INSERT INTO {table} ({targets}) SELECT {', '.join(select)} FROM (SELECT * "
+                f"FROM {source} WITH ORDINALITY AS v({', '.join(aliases.values())}, n) "
+                f"ORDER BY n) AS v "
+                f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}",
+                [*scalars, *params])
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,29 +36,59 @@ class Finding:
         return f"{self.kind}:{self.field}"
 
 
+@dataclass(frozen=True)
+class _CheckPlan:
+    """What the checks walk for every report, taken from the catalog once (an import
+    checks thousands of reports against the same catalog)."""
+
+    entered: tuple[indicators.Indicator, ...]
+    #: (code, required, not_above, implies) of every entered figure.
+    hard: tuple[tuple[str, bool, str | None, str | None], ...]
+    numeric: tuple[str, ...]
+    shares: tuple[tuple[indicators.Indicator, indicators.SoftShare], ...]
+    services: tuple[tuple[str, str, str], ...]
+
+
+_check_plan: _CheckPlan | None = None
+
+
+def _plan() -> _CheckPlan:
+    # Rebuilt whenever the registry is replaced (a test may register an extra figure).
+    global _check_plan
+    entered = indicators.ENTERED
+    if _check_plan is None or _check_plan.entered is not entered:
+        _check_plan = _CheckPlan(
+            entered,
+            tuple((i.code, i.required, i.not_above, i.implies) for i in entered),
+            tuple(i.code for i in entered if _numeric(i)),
+            tuple((i, i.soft_share) for i in entered if i.soft_share is not None),
+            tuple((c.label, c.sessions_code, c.enterprises_code) for c in SERVICE_CATEGORIES))
+    return _check_plan
+
+
 def hard_errors(values: Values) -> dict[str, list[str]]:
     """Errors by indicator code; an empty dict means the report may be submitted."""
     errors: dict[str, list[str]] = defaultdict(list)
-    for indicator in indicators.ENTERED:
-        value = values.get(indicator.code)
+    get = values.get
+    for code, required, not_above, implies in _plan().hard:
+        value = get(code)
         if value is None:
-            if indicator.required:
-                errors[indicator.code].append("必填")
+            if required:
+                errors[code].append("必填")
             continue
-        if indicator.not_above:
-            whole = values.get(indicator.not_above)
+        if not_above:
+            whole = get(not_above)
             if whole is not None and value > whole:
-                whole_label = indicators.BY_CODE[indicator.not_above].label
-                errors[indicator.code].append(f"不能大于“{whole_label}”（{whole}）")
-        if indicator.implies and value is True and values.get(indicator.implies) is not True:
-            other = indicators.BY_CODE[indicator.implies].label
-            errors[indicator.code].append(f"只有“{other}”为“是”时才能填“是”")
-    for category in SERVICE_CATEGORIES:
-        sessions = values.get(category.sessions_code)
-        served = values.get(category.enterprises_code)
+                whole_label = indicators.BY_CODE[not_above].label
+                errors[code].append(f"不能大于“{whole_label}”（{whole}）")
+        if implies and value is True and get(implies) is not True:
+            other = indicators.BY_CODE[implies].label
+            errors[code].append(f"只有“{other}”为“是”时才能填“是”")
+    for label, sessions_code, served_code in _plan().services:
+        sessions = get(sessions_code)
+        served = get(served_code)
         if sessions == 0 and served not in (None, 0):
-            errors[category.enterprises_code].append(
-                f"{category.label}开展服务活动场次为0时，服务企业家次也应为0")
+            errors[served_code].append(f"{label}开展服务活动场次为0时，服务企业家次也应为0")
     return dict(errors)
 
 
@@ -73,42 +104,39 @@ def soft_findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     previous = previous or {}
-    for indicator in indicators.ENTERED:
-        if not _numeric(indicator):
-            continue
-        value, last = values.get(indicator.code), previous.get(indicator.code)
+    plan = _plan()
+    get, last_of = values.get, previous.get
+    for code in plan.numeric if previous else ():
+        value, last = get(code), last_of(code)
         if value is None or last is None or max(abs(value), abs(last)) < YOY_MIN_FIGURE:
             continue
         if last == 0:
-            findings.append(Finding("yoy_change", indicator.code,
+            findings.append(Finding("yoy_change", code,
                                     f"上年为0，本年为{value}，请说明原因"))
         elif abs(Decimal(value) / Decimal(last) - 1) > YOY_LIMIT:
             change = (Decimal(value) / Decimal(last) - 1) * 100
             findings.append(Finding(
-                "yoy_change", indicator.code,
+                "yoy_change", code,
                 f"比上年变化{change:+.1f}%（上年{last}），超过±50%，请说明原因"))
 
-    for indicator in indicators.ENTERED:
-        if indicator.soft_share is not None:
-            finding = _share_finding(indicator, indicator.soft_share, values)
-            if finding is not None:
-                findings.append(finding)
+    for indicator, share in plan.shares:
+        finding = _share_finding(indicator, share, values)
+        if finding is not None:
+            findings.append(finding)
 
-    for category in SERVICE_CATEGORIES:
-        sessions = values.get(category.sessions_code)
-        served = values.get(category.enterprises_code)
+    for label, sessions_code, served_code in plan.services:
+        sessions = get(sessions_code)
+        served = get(served_code)
         if sessions and served is not None and served > SERVED_PER_SESSION_LIMIT * sessions:
             findings.append(Finding(
-                "served_per_session", category.enterprises_code,
-                f"{category.label}平均每场服务企业超过{SERVED_PER_SESSION_LIMIT}家次，请说明原因"))
+                "served_per_session", served_code,
+                f"{label}平均每场服务企业超过{SERVED_PER_SESSION_LIMIT}家次，请说明原因"))
 
     for code, median in (medians or {}).items():
-        value = values.get(code)
         # Only a figure without its own history (a new base, a new indicator): a base's own
         # last year is the better yardstick, and the flagship is far above the median by nature.
-        if previous.get(code) is not None:
-            continue
-        if median > 0 and value is not None and value > MEDIAN_MULTIPLE * median:
+        if median > 0 and (value := get(code)) is not None and last_of(code) is None \
+                and value > MEDIAN_MULTIPLE * median:
             findings.append(Finding(
                 "median_outlier", code,
                 f"超过全省基地中位数（{median.normalize():f}）的{MEDIAN_MULTIPLE}倍，请说明原因"))
@@ -132,10 +160,26 @@ def medians_by_code(rows: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """Per-code median over (code, value) rows of one year's approved reports."""
     grouped: dict[str, list[Decimal]] = defaultdict(list)
     for code, value in rows:
-        indicator = indicators.BY_CODE.get(code)
-        if indicator is not None and _numeric(indicator):
-            grouped[code].append(value)
-    return {code: Decimal(statistics.median(values)) for code, values in grouped.items()}
+        grouped[code].append(value)
+    return _medians(grouped)
+
+
+def medians_of(reports: Iterable[Values]) -> dict[str, Decimal]:
+    """`medians_by_code` over reports' typed values (a whole number counts as its Decimal,
+    as stored), without listing every value as a row first."""
+    grouped: dict[str, list[Decimal]] = defaultdict(list)
+    for values in reports:
+        for code, value in values.items():
+            if value is not None:
+                grouped[code].append(value if type(value) is Decimal else Decimal(int(value)))
+    return _medians(grouped)
+
+
+def _medians(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
+    numeric = {code for code in grouped
+               if (indicator := indicators.BY_CODE.get(code)) is not None and _numeric(indicator)}
+    return {code: Decimal(statistics.median(values)) for code, values in grouped.items()
+            if code in numeric}
 
 
 def missing_explanations(findings: list[Finding], explanations: dict[str, str]) -> list[Finding]:

@@ -51,13 +51,9 @@ class CheckFailed(WorkflowError):
 
 
 def snapshot(values: dict[str, Value | None]) -> dict[str, str]:
-    return {code: _text(value) for code, value in values.items() if value is not None}
-
-
-def _text(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    # One expression per value, no call per value: an import snapshots some 300,000.
+    return {code: ("true" if value else "false") if value is True or value is False
+            else str(value) for code, value in values.items() if value is not None}
 
 
 def _lock(report: Report, version: int | None) -> Report:

@@ -42,3 +42,22 @@ class BulkRowsTests(RosterTestCase):
         with self.assertNumQueries(0):
             self.assertEqual(insert_rows(Enterprise, ("name",), []), [])
             update_rows(Enterprise, ("name",), [])
+
+    def test_columns_the_same_for_every_row_arrive_as_given(self):
+        # On PostgreSQL such a column goes once as a scalar; varying ones as arrays.
+        now = timezone.now()
+        [enterprise] = insert_rows(Enterprise, ("base_id", "name", "credit_code", "moved_in",
+                                                "created_at", "updated_at"),
+                                   [(self.base_a.pk, "企业", credit_code(200),
+                                     dt.date(2016, 1, 1), now, now)])
+        after = {"name": "企业", "n": 1}
+        rows = [(self.base_a.pk, enterprise, None, "create", now, None, after),
+                (self.base_a.pk, enterprise, None, "create", now, None, after),
+                (self.base_a.pk, enterprise, None, "update", now, {"n": 1}, {"n": 1.5})]
+        ids = insert_rows(RosterChange, ("base_id", "enterprise_id", "year", "action", "at",
+                                         "before", "after"), rows)
+        changes = [RosterChange.objects.get(pk=pk) for pk in ids]
+        self.assertEqual([(c.enterprise_id, c.year, c.action, c.before, c.after)
+                          for c in changes],
+                         [(enterprise, None, action, before, after)
+                          for _, _, _, action, _, before, after in rows])
