@@ -36,6 +36,28 @@ def migrate(args):
     return {}
 
 
+@task
+def reset(args):
+    """Take out what the imports of earlier runs wrote into a kept database (--keep): the
+    activities and history of the two import bases, the roster of the roster's base; then
+    VACUUM ANALYZE, so the next run meets the tables as after a seed."""
+    from bases.ledger.models import LedgerChange, ServiceActivity
+    from bases.models import Base
+    from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
+
+    imported = list(Base.objects.filter(code__in=("RB00001", "RB00002"))
+                    .values_list("id", flat=True))
+    roster = list(Base.objects.filter(code="RZ00001").values_list("id", flat=True))
+    ServiceActivity.objects.filter(base__in=imported).exclude(external_id="").delete()
+    LedgerChange.objects.filter(base__in=imported).delete()
+    RosterChange.objects.filter(base__in=roster).delete()
+    EnterpriseYear.objects.filter(enterprise__base__in=roster).delete()
+    Enterprise.objects.filter(base__in=roster).delete()
+    for model in (ServiceActivity, LedgerChange, RosterChange, EnterpriseYear, Enterprise):
+        _sql(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {}
+
+
 def _sql(statement: str, params: list | None = None) -> float:
     start = time.perf_counter()
     with connection.cursor() as cursor:
