@@ -36,19 +36,23 @@ def _array_type(field: models.Field) -> str:
     return field.db_type(connection) or "text"
 
 
-def _prepare(field: models.Field, column: list) -> list:
-    if isinstance(field, models.JSONField):
-        return [None if value is None else json.dumps(value, cls=DjangoJSONEncoder,
-                                                      ensure_ascii=False)
-                for value in column]
-    return column
+#: Fields whose values str() writes as their type's input reads them: texts, numbers, ids,
+#: dates, datetimes (ISO with their offset), times, UUIDs.
+_PLAIN_TEXT = (models.CharField, models.TextField, models.IntegerField, models.DecimalField,
+               models.FloatField, models.DateField, models.TimeField, models.UUIDField,
+               models.ForeignKey)
+#: A JSON column arrives as one JSON array (one json.dumps for the chunk, not one per value)
+#: and becomes a jsonb[]; a JSON null is SQL NULL, as Django stores None.
+_JSON_ARRAY = ("ARRAY(SELECT NULLIF(e, 'null') FROM jsonb_array_elements(%s::jsonb) "
+               "WITH ORDINALITY AS t(e, n) ORDER BY n)")
 
 
-#: Fields whose values str() writes as their type's input reads them: texts (JSON already
-#: dumped by _prepare), numbers, ids, dates, datetimes (ISO with their offset), times, UUIDs.
-_PLAIN_TEXT = (models.CharField, models.TextField, models.JSONField, models.IntegerField,
-               models.DecimalField, models.FloatField, models.DateField, models.TimeField,
-               models.UUIDField, models.ForeignKey)
+def _boolean_text(value: object) -> str:
+    return "t" if value else "f"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _array_literal(field: models.Field, column: list) -> str | list:
@@ -60,30 +64,38 @@ def _array_literal(field: models.Field, column: list) -> str | list:
     statement (most of a 10,000-row import's time). One literal is a single constant that
     the element type's input function reads."""
     if isinstance(field, models.BooleanField):
-        texts = [None if value is None else ("t" if value else "f") for value in column]
+        text = _boolean_text
     elif isinstance(field, _PLAIN_TEXT):
-        texts = [None if value is None else str(value) for value in column]
+        text = str
     else:
         return column
+    first = column[0]
+    if column.count(first) == len(column):  # the base, the actor, now: written once
+        element = "NULL" if first is None else _quoted(text(first))
+        return "{" + ",".join([element] * len(column)) + "}"
+    texts = [None if value is None else text(value) for value in column]
     nulls = None in texts
-    present = [text for text in texts if text is not None] if nulls else texts
-    if not present:
-        return "{" + ",".join(["NULL"] * len(texts)) + "}"
+    present = [each for each in texts if each is not None] if nulls else texts
     joined = "".join(present)
     if "\\" in joined or '"' in joined:  # one look over the column: rare in names and notes
-        texts = [None if text is None else text.replace("\\", "\\\\").replace('"', '\\"')
-                 for text in texts]
+        texts = [None if each is None else each.replace("\\", "\\\\").replace('"', '\\"')
+                 for each in texts]
     if not nulls:
         return '{"' + '","'.join(texts) + '"}'
-    return "{" + ",".join("NULL" if text is None else f'"{text}"' for text in texts) + "}"
+    return "{" + ",".join("NULL" if each is None else f'"{each}"' for each in texts) + "}"
 
 
 def _unnest(fields: list[models.Field], rows: Sequence[Sequence]) -> tuple[str, list]:
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    params = [_array_literal(field, _prepare(field, column))
-              for field, column in zip(fields, columns, strict=True)]
-    casts = ", ".join(f"%s::{_array_type(field)}[]" for field in fields)
-    return f"unnest({casts})", params
+    sources, params = [], []
+    for field, values in zip(fields, zip(*rows, strict=True), strict=True):
+        column = list(values)
+        if isinstance(field, models.JSONField):
+            sources.append(_JSON_ARRAY)
+            params.append(json.dumps(column, cls=DjangoJSONEncoder, ensure_ascii=False))
+        else:
+            sources.append(f"%s::{_array_type(field)}[]")
+            params.append(_array_literal(field, column))
+    return f"unnest({', '.join(sources)})", params
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str],
