@@ -163,6 +163,11 @@ def measure(bases: int, parts: tuple[str, ...] = PARTS, keep: str | None = None)
     return results
 
 
+def _db_cpu(run: dict) -> str:
+    seconds = run.get("db_cpu")
+    return "" if seconds is None else f" + {seconds:.2f} s CPU of PostgreSQL's backend"
+
+
 def section(results: dict) -> str:
     seed, pages = results["seed"], results.get("pages")
     lines = [
@@ -183,7 +188,7 @@ def section(results: dict) -> str:
     for number, run in enumerate(results.get("activities_import", ()), 1):
         lines.append(f"| Import 10,000 activities into one base (run {number}) | "
                      f"{run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU of the Python "
-                     f"process (reading alone {run['read']:.2f} s), "
+                     f"process (reading alone {run['read']:.2f} s){_db_cpu(run)}, "
                      f"{run['created']:,} created, {run['history']:,} history records | "
                      f"{run['queries']} | {run['load']} |")
     roster = results.get("roster_import")
