@@ -3,11 +3,10 @@
 bulk_create and bulk_update build a model instance per row and prepare every value through
 its field: for a 20,000-row roster that is most of the import's time, and bulk_update's CASE
 per field grows with the square of the batch. Here rows are plain tuples. On PostgreSQL
-each chunk is one statement whose columns arrive as arrays, each sent as one array literal
+each chunk is one statement whose columns arrive as arrays, each sent as one literal
 (INSERT ... SELECT FROM unnest, RETURNING the new ids in the rows' order; UPDATE ... FROM
-unnest); elsewhere (SQLite in the
-tests) the same rows go through bulk_create and bulk_update, so both paths give the same
-database state.
+unnest); elsewhere (SQLite in the tests) the same rows go through bulk_create and
+bulk_update, so both paths give the same database state.
 
 Callers give the values, auto_now fields included (nothing is computed for them; a field
 left out gets its model default), as the Python value of the field (date, Decimal, dict
