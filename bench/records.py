@@ -1,6 +1,6 @@
 """Benchmarks of the service ledger and the roster (issues 18 and 19), on PostgreSQL.
 
-    python bench/records.py [--bases 3000] [--out FILE]
+    python bench/records.py [--bases 3000] [--out FILE] [--keep NAME]
 
 One database (bench_records_<pid>, dropped at the end) holds a synthetic province: N bases
 x 200 activities dated this year (a tenth of the bases with nothing entered for 90 days, two
@@ -14,6 +14,10 @@ them resident in two bases). Each measurement runs in its own subprocess
   (creates), the same file again (nothing changes), and with every figure changed;
 - the duplicates list (selector and page): queries and time;
 - the province-wide roster and activities exports (synchronous): time, size, peak memory.
+
+--keep NAME (or BENCH_RECORDS_DB=NAME) uses the database NAME and keeps it: seeded on the
+first run, reused by the next ones with the same --bases (the seed of 3,000 bases takes
+minutes), after the previous runs' imports have been taken out again (reset task).
 
 Prints a Markdown section; --out appends it to a file.
 """
@@ -78,17 +82,63 @@ def run_task(name: str, database: str, timeout: int = 1800, **args) -> dict:
 PARTS = ("pages", "activities", "roster", "duplicates", "exports")
 
 
-def measure(bases: int, parts: tuple[str, ...] = PARTS) -> dict:
-    database = f"bench_records_{os.getpid()}"
+def _seeded(database: str) -> dict | None:
+    """The seed's figures of a kept database, None when it does not exist or is not seeded."""
+    import psycopg2
+
+    try:
+        connection = psycopg2.connect(f"{PG_SERVER}/{database}")
+    except psycopg2.OperationalError:
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('bench_seed')")
+            if cursor.fetchone()[0] is None:
+                return None
+            cursor.execute("SELECT figures FROM bench_seed")
+            row = cursor.fetchone()
+            return row[0] if row else None
+    finally:
+        connection.close()
+
+
+def _remember_seed(database: str, seed: dict) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{PG_SERVER}/{database}")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_seed (figures jsonb NOT NULL)")
+        cursor.execute("INSERT INTO bench_seed VALUES (%s)", [json.dumps(seed, default=str)])
+    connection.close()
+
+
+def measure(bases: int, parts: tuple[str, ...] = PARTS, keep: str | None = None) -> dict:
+    database = keep or f"bench_records_{os.getpid()}"
     url = f"{PG_SERVER}/{database}"
-    _admin(f'CREATE DATABASE "{database}"')
+    seeded = _seeded(database) if keep else None
+    if seeded is not None and seeded.get("bases") != bases:
+        raise SystemExit(f"database {database} holds {seeded.get('bases')} bases, not {bases}: "
+                         f"drop it or name another one")
+    if seeded is None:
+        if keep:
+            _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{database}"')
     results: dict = {"bases": bases, "cores": os.cpu_count()}
     try:
-        log("migrate")
-        run_task("migrate", url)
-        log(f"seed: {bases} bases, {bases * ACTIVITIES_PER_BASE} activities, "
-            f"{bases * ENTERPRISES_PER_BASE} enterprises")
-        results["seed"] = run_task("seed", url, bases=bases)
+        if seeded is None:
+            log("migrate")
+            run_task("migrate", url)
+            log(f"seed: {bases} bases, {bases * ACTIVITIES_PER_BASE} activities, "
+                f"{bases * ENTERPRISES_PER_BASE} enterprises")
+            results["seed"] = run_task("seed", url, bases=bases)
+            if keep:
+                _remember_seed(database, {**results["seed"], "bases": bases})
+        else:
+            log(f"reuse {database}: migrate, take out the previous runs' imports")
+            run_task("migrate", url)
+            run_task("reset", url)
+            results["seed"] = seeded
         if "pages" in parts:
             log("coverage and chart pages")
             results["pages"] = run_task("pages", url)
@@ -107,9 +157,15 @@ def measure(bases: int, parts: tuple[str, ...] = PARTS) -> dict:
             results["exports"] = {kind: run_task("export", url, kind=kind)
                                   for kind in ("roster", "activities")}
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if not keep:
+            _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     results["load_end"] = os.getloadavg()
     return results
+
+
+def _db_cpu(run: dict) -> str:
+    seconds = run.get("db_cpu")
+    return "" if seconds is None else f" + {seconds:.2f} s CPU of PostgreSQL's backend"
 
 
 def section(results: dict) -> str:
@@ -132,7 +188,7 @@ def section(results: dict) -> str:
     for number, run in enumerate(results.get("activities_import", ()), 1):
         lines.append(f"| Import 10,000 activities into one base (run {number}) | "
                      f"{run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU of the Python "
-                     f"process (reading alone {run['read']:.2f} s), "
+                     f"process (reading alone {run['read']:.2f} s){_db_cpu(run)}, "
                      f"{run['created']:,} created, {run['history']:,} history records | "
                      f"{run['queries']} | {run['load']} |")
     roster = results.get("roster_import")
@@ -168,6 +224,8 @@ def main() -> None:
     parser.add_argument("--out", help="append the section to this file")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"comma-separated, of {', '.join(PARTS)} (default: all)")
+    parser.add_argument("--keep", metavar="NAME", default=os.environ.get("BENCH_RECORDS_DB"),
+                        help="use the database NAME, seeded once and kept between runs")
     parser.add_argument("--task", nargs=2, metavar=("NAME", "JSON"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.task:
@@ -178,7 +236,7 @@ def main() -> None:
         outcome.setdefault("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print("RESULT " + json.dumps(outcome, default=str), flush=True)
         return
-    results = measure(options.bases, tuple(options.parts.split(",")))
+    results = measure(options.bases, tuple(options.parts.split(",")), options.keep)
     saved = Path(tempfile.gettempdir()) / "bench-records-last.json"
     saved.write_text(json.dumps(results, default=str))
     log(f"figures saved in {saved}")

@@ -36,6 +36,28 @@ def migrate(args):
     return {}
 
 
+@task
+def reset(args):
+    """Take out what the imports of earlier runs wrote into a kept database (--keep): the
+    activities and history of the two import bases, the roster of the roster's base; then
+    VACUUM ANALYZE, so the next run meets the tables as after a seed."""
+    from bases.ledger.models import LedgerChange, ServiceActivity
+    from bases.models import Base
+    from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
+
+    imported = list(Base.objects.filter(code__in=("RB00001", "RB00002"))
+                    .values_list("id", flat=True))
+    roster = list(Base.objects.filter(code="RZ00001").values_list("id", flat=True))
+    ServiceActivity.objects.filter(base__in=imported).exclude(external_id="").delete()
+    LedgerChange.objects.filter(base__in=imported).delete()
+    RosterChange.objects.filter(base__in=roster).delete()
+    EnterpriseYear.objects.filter(enterprise__base__in=roster).delete()
+    Enterprise.objects.filter(base__in=roster).delete()
+    for model in (ServiceActivity, LedgerChange, RosterChange, EnterpriseYear, Enterprise):
+        _sql(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {}
+
+
 def _sql(statement: str, params: list | None = None) -> float:
     start = time.perf_counter()
     with connection.cursor() as cursor:
@@ -181,16 +203,33 @@ def _officer(code: str):
     return base, officer
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far, when the server runs on
+    this machine (its /proc is readable); None otherwise. Less sensitive than wall time to
+    what else runs on a shared machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _timed_import(run, read) -> dict:
     start = time.perf_counter()
     read()
     read_seconds = time.perf_counter() - start
+    backend = _backend_cpu()
     with CaptureQueriesContext(connection) as context:
         start, cpu = time.perf_counter(), time.process_time()
         result = run()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert result.ok, [str(error) for error in result.errors[:5]]
+    after = _backend_cpu()
     return {"seconds": seconds, "cpu": cpu, "read": read_seconds, "queries": len(context),
+            "db_cpu": None if backend is None or after is None else after - backend,
             "result": result}
 
 

@@ -5,6 +5,7 @@ tests on PostgreSQL exercise the unnest statements)."""
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
@@ -61,3 +62,41 @@ class BulkRowsTests(RosterTestCase):
                           for c in changes],
                          [(enterprise, None, action, before, after)
                           for _, _, _, action, _, before, after in rows])
+
+    def test_texts_with_quotes_backslashes_braces_and_nulls_arrive_as_given(self):
+        # On PostgreSQL each column travels as one array literal: its quoting must not
+        # change a value (quotes, backslashes, braces, commas, the word NULL, blanks).
+        now = timezone.now()
+        names = ['双引号"内"', "反斜杠\\n\\", "{花括号,逗号}", "NULL", " 前后空格 ", "单引号'",
+                 '\\"', "企业"]
+        ids = insert_rows(Enterprise, ("base_id", "name", "credit_code", "moved_in",
+                                       "moved_out", "contact", "small_micro", "created_by_id",
+                                       "created_at", "updated_at"),
+                          [(self.base_a.pk, name, credit_code(200 + n), dt.date(2016, 1, 1),
+                            dt.date(2017, 1, 1) if n % 2 else None, "" if n % 3 else name,
+                            n % 2 == 0, None, now, now) for n, name in enumerate(names)])
+        stored = {enterprise.pk: enterprise for enterprise in Enterprise.objects.filter(pk__in=ids)}
+        self.assertEqual([stored[pk].name for pk in ids], names)
+        self.assertEqual([stored[pk].moved_out for pk in ids],
+                         [dt.date(2017, 1, 1) if n % 2 else None for n in range(len(names))])
+        self.assertEqual([stored[pk].contact for pk in ids],
+                         ["" if n % 3 else name for n, name in enumerate(names)])
+        self.assertEqual([stored[pk].small_micro for pk in ids],
+                         [n % 2 == 0 for n in range(len(names))])
+        if connection.vendor == "postgresql":  # bulk_create (SQLite) sets auto_now itself
+            self.assertEqual({stored[pk].created_at for pk in ids}, {now})
+        after = {"名称": names, "引号": '"', "反斜杠": "\\", "空": None, "数": 1.5}
+        insert_rows(RosterChange, ("base_id", "enterprise_id", "action", "at", "before",
+                                   "after"),
+                    [(self.base_a.pk, ids[0], "update", now, None, after),
+                     (self.base_a.pk, ids[1], "update", now, {"旧": "\\\""}, {})])
+        changes = {change.enterprise_id: change for change in RosterChange.objects.filter(
+            enterprise_id__in=ids[:2])}
+        self.assertEqual((changes[ids[0]].before, changes[ids[0]].after),
+                         (None, after))
+        self.assertEqual((changes[ids[1]].before, changes[ids[1]].after), ({"旧": "\\\""}, {}))
+        update_rows(Enterprise, ("name", "moved_out"),
+                    [(ids[2], '改"名\\', None), (ids[3], "", dt.date(2020, 2, 29))])
+        self.assertEqual(Enterprise.objects.get(pk=ids[2]).name, '改"名\\')
+        self.assertIsNone(Enterprise.objects.get(pk=ids[2]).moved_out)
+        self.assertEqual(Enterprise.objects.get(pk=ids[3]).moved_out, dt.date(2020, 2, 29))
