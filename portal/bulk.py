@@ -138,8 +138,17 @@ def _copy_column(field: models.Field, column: Sequence) -> list[str]:
         return ["\\N" if value is None else ("t" if value else "f") for value in column]
     if isinstance(field, models.CharField | models.TextField):
         return _escaped(list(column))
-    # Numbers, dates, datetimes (ISO, with their offset), foreign keys.
-    return ["\\N" if value is None else str(value) for value in column]
+    # Numbers, dates, datetimes (ISO, with their offset), foreign keys: each distinct value
+    # converted once (an import repeats its actor, time, year and dates on every row). Equal
+    # values of one column are stored equal, whichever of them gives the text.
+    texts: dict[object, str] = {None: "\\N"}
+    out = []
+    for value in column:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = str(value)
+        out.append(text)
+    return out
 
 
 def _copy_buffer(fields: list[models.Field], rows: Sequence[Sequence]) -> io.StringIO:
@@ -150,31 +159,37 @@ def _copy_buffer(fields: list[models.Field], rows: Sequence[Sequence]) -> io.Str
     return io.StringIO("\n".join(lines))
 
 
-def copy_rows(model: type[models.Model], names: Sequence[str],
-              rows: Sequence[Sequence]) -> list[int]:
-    """`insert_rows` through COPY on PostgreSQL: the new primary keys, in the rows' order.
+def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence],
+              *, returning: bool = True) -> list[int]:
+    """`insert_rows` through COPY on PostgreSQL: the new primary keys, in the rows' order
+    (none with returning=False).
 
     The keys are taken from the table's sequence first (one query), so COPY, which returns
-    nothing, writes them itself. Elsewhere: `insert_rows`."""
+    nothing, writes them itself; without `returning` the column default gives them.
+    Elsewhere: `insert_rows`."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        return insert_rows(model, names, rows)
+        ids = insert_rows(model, names, rows)
+        return ids if returning else []
     fields = _columns(model, names)
     defaults = [field for field in model._meta.concrete_fields
                 if field not in fields and not field.primary_key]
     extra = tuple(field.get_default() for field in defaults)
     pk = model._meta.pk
     table = connection.ops.quote_name(model._meta.db_table)
-    targets = ", ".join(connection.ops.quote_name(field.column)
-                        for field in [pk, *fields, *defaults])
+    columns = [pk, *fields, *defaults] if returning else [*fields, *defaults]
+    targets = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                       "FROM generate_series(1, %s)", [model._meta.db_table, pk.column, len(rows)])
-        ids = [row[0] for row in cursor.fetchall()]
-        buffer = _copy_buffer([pk, *fields, *defaults],
-                              [(key, *row, *extra) for key, row in zip(ids, rows, strict=True)])
-        cursor.copy_expert(f"COPY {table} ({targets}) FROM STDIN", buffer)
+        if returning:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM "
+                           "generate_series(1, %s)", [model._meta.db_table, pk.column, len(rows)])
+            ids = [row[0] for row in cursor.fetchall()]
+            rows = [(key, *row, *extra) for key, row in zip(ids, rows, strict=True)]
+        elif extra:
+            rows = [(*row, *extra) for row in rows]
+        cursor.copy_expert(f"COPY {table} ({targets}) FROM STDIN", _copy_buffer(columns, rows))
     return ids
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from typing import IO, Any
 
 from django.conf import settings
@@ -324,152 +325,131 @@ def _parse_figures(values: dict[str, Any], problems: list[tuple[str, str]],
 
 # The common row, valid, read without the general path's per-cell calls: 20,000 rows of 19
 # cells are most of an import's reading time. A row it is not sure of (any problem, any
-# unusual cell) goes through _parse_row, so every message stays that path's.
+# unusual cell) returns None and goes through _parse_row, so every message stays that
+# path's; a file without every enterprise column (or with only some figure columns) goes
+# there whole.
 
-_FLAGS = {"": False, "是": True, "否": False}
+_FLAGS = {"": False, "是": True, "否": False, True: True, False: False}
 _INDUSTRY_CELLS = {"": "", **{letter: letter for letter in _INDUSTRY},
                    **{letter.lower(): letter for letter in _INDUSTRY}}
-_TEXT_KEYS = ("name", "credit_code", "high_tech_cert", "contact")
-_EMPTY_DATE = object()
+_UNSURE = object()
 
 
-class _Quick:
-    """Column positions and caches for `_quick_row`; `usable` is False when the header
-    lacks a required column (every row then takes the general path)."""
+def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
+    """A function reading one row into (fields, figures), or None when it is not sure."""
+    where = {key: index for index, key in keys.items()}
+    if any(key not in where for key, _label in ENTERPRISE_COLUMNS):
+        return None
+    figure_columns = [where.get(code) for code in FIGURE_CODES]
+    with_figures = all(index is not None for index in figure_columns)
+    if not with_figures and any(index is not None for index in figure_columns):
+        return None
+    width = max(where.values()) + 1
+    i_name, i_code, i_in, i_out, i_small, i_high, i_cert, i_until, i_industry = (
+        where[key] for key, _label in ENTERPRISE_COLUMNS)
+    i_contact, i_base = where.get("contact"), where.get("base_code")
+    year = context.year
+    seen = context.seen_codes
+    decimals = [(index, figure.decimals, figure.minimum, "." + "0" * figure.decimals)
+                for index, figure in zip(figure_columns, FIGURES, strict=True)
+                if figure.kind == "decimal"]
+    counts = [(figure.code, index) for index, figure in zip(figure_columns, FIGURES,
+                                                             strict=True)
+              if figure.kind == "int"]
+    first_figure = figure_columns[0]
+    dates: dict[object, object] = {"": None, None: None}
 
-    def __init__(self, keys: dict[int, str], context: _Context, base_code: str) -> None:
-        where = {key: index for index, key in keys.items()}
-        self.usable = all(key in where for key in REQUIRED)
-        self.where = where
-        self.width = max(where.values(), default=0) + 1
-        self.context = context
-        self.base_code = base_code
-        self.dates: dict[str, object] = {}
-        self.figures = [(code, where.get(code), _BY_CODE[code]) for code in FIGURE_CODES]
-        self.any_figure = any(index is not None for _code, index, _f in self.figures)
-        self.all_figures = all(index is not None for _code, index, _f in self.figures)
+    def date(raw: object) -> object:
+        # date_value depends on the text alone: the 20,000 cells hold few distinct dates.
+        found = dates.get(raw, _UNSURE) if type(raw) is str else _UNSURE
+        if found is _UNSURE:
+            if type(raw) is str:
+                found = dates[raw] = None if not raw.strip() else (date_value(raw) or _UNSURE)
+            elif type(raw) is dt.datetime:
+                found = raw.date()
+            elif type(raw) is dt.date:
+                found = raw
+        return found
 
-    def cell(self, row: list, key: str) -> object:
-        index = self.where.get(key)
-        return None if index is None else row[index]
-
-    def date(self, raw: object) -> object:
-        """A date, _EMPTY_DATE, or None when not sure (the general path decides)."""
-        if raw is None:
-            return _EMPTY_DATE
-        if type(raw) is str:
-            # date_value depends on the text alone: the 20,000 cells hold few distinct dates.
-            found = self.dates.get(raw, self)
-            if found is self:
-                found = _EMPTY_DATE if not raw.strip() else date_value(raw)
-                self.dates[raw] = found
-            return found
-        if type(raw) is dt.datetime:
-            return raw.date()
-        return raw if type(raw) is dt.date else None
-
-
-def _quick_figures(quick: _Quick, row: list) -> dict[str, int | Decimal] | None | bool:
-    """The row's figures, None when it has none, False when not sure."""
-    figures: dict[str, int | Decimal] = {}
-    for code, index, figure in quick.figures:
-        raw = row[index]
-        if type(raw) is not float:
-            if raw == "" and not figures and code == FIGURE_CODES[0]:
-                # No figure at all is fine, the first empty cell says which case it is.
-                return None if all(row[i] == "" for _c, i, _f in quick.figures) else False
-            return False
-        if figure.kind == "int":
-            if not (raw.is_integer() and 0 <= raw < _INT_LIMIT):
-                return False
+    def figures_of(row: list) -> dict[str, int | Decimal] | None | object:
+        if row[first_figure] == "":
+            # No figure at all is fine: the general path says what a partial row misses.
+            return None if all(row[index] == "" for index in figure_columns) else _UNSURE
+        figures: dict[str, int | Decimal] = {}
+        for code, index in counts:
+            raw = row[index]
+            if type(raw) is not float or not (raw.is_integer() and 0 <= raw < _INT_LIMIT):
+                return _UNSURE
             figures[code] = int(raw)
-            continue
-        if not -1e13 < raw < 1e13 or (figure.minimum is not None and raw < figure.minimum):
-            return False
-        text = f"{raw:.15g}"  # as number_value reads a float cell
-        point = text.find(".")
-        if "e" in text:
-            return False
-        if point < 0:
-            text += "." + "0" * figure.decimals
-        else:
-            shown = len(text) - point - 1
-            if shown > figure.decimals:
-                return False
-            text += "0" * (figure.decimals - shown)
-        figures[code] = Decimal(text)  # = Decimal(...).quantize(), without the call
-    return figures
+        for (index, places, minimum, zeros), code in zip(decimals, _DECIMAL_CODES,
+                                                         strict=True):
+            raw = row[index]
+            if (type(raw) is not float or not -1e13 < raw < 1e13
+                    or (minimum is not None and raw < minimum)):
+                return _UNSURE
+            text = f"{raw:.15g}"  # as number_value reads a float cell
+            if "e" in text:
+                return _UNSURE
+            point = text.find(".")
+            if point < 0:
+                text += zeros
+            else:
+                shown = len(text) - point - 1
+                if shown > places:
+                    return _UNSURE
+                text += zeros[1:places - shown + 1]
+            figures[code] = Decimal(text)  # = Decimal(...).quantize(), without the call
+        return {code: figures[code] for code in FIGURE_CODES}
 
-
-def _quick_row(quick: _Quick, row: list) -> tuple[EnterpriseFields, dict | None] | None:
-    """The row's fields and figures, or None when the general path must read it."""
-    if len(row) < quick.width:
-        return None
-    raws = [quick.cell(row, key) for key in _TEXT_KEYS]
-    base_code = quick.cell(row, "base_code")
-    if base_code is not None:
-        raws.append(base_code)
-    if any(type(raw) is not str for raw in raws if raw is not None):
-        return None
-    # On the cells as they are: strip() would take away some control characters.
-    if _CONTROL.search("".join(filter(None, raws))):
-        return None
-    name, code, cert, contact = ("" if raw is None else raw.strip() for raw in raws[:4])
-    if (not name or len(name) > 200 or len(cert) > 50 or len(contact) > 100
-            or "'" in (name[:1], cert[:1], contact[:1])):
-        return None
-    if base_code is not None and base_code != quick.base_code and base_code.strip():
-        return None
-    code = normalize(code)
-    seen = quick.context.seen_codes
-    if not is_valid(code) or code in seen:
-        return None
-    moved_in = quick.date(quick.cell(row, "moved_in"))
-    moved_out = quick.date(quick.cell(row, "moved_out"))
-    valid_until = quick.date(quick.cell(row, "high_tech_valid_until"))
-    if (moved_in is None or moved_in is _EMPTY_DATE or moved_out is None
-            or valid_until is None):
-        return None
-    moved_out = None if moved_out is _EMPTY_DATE else moved_out
-    valid_until = None if valid_until is _EMPTY_DATE else valid_until
-    if moved_out is not None and moved_out < moved_in:
-        return None
-    small_micro = _flag(quick.cell(row, "small_micro"))
-    high_tech = _flag(quick.cell(row, "high_tech"))
-    industry = quick.cell(row, "industry")
-    industry = "" if industry is None else (
-        _INDUSTRY_CELLS.get(industry) if type(industry) is str else None)
-    if small_micro is None or high_tech is None or industry is None:
-        return None
-    if high_tech and (not cert or valid_until is None):
-        return None
-    figures = None
-    if quick.any_figure:
-        if not quick.all_figures:
+    def read(row: list) -> tuple[EnterpriseFields, dict | None] | None:
+        if len(row) < width:
             return None
-        figures = _quick_figures(quick, row)
-        if figures is False:
+        name, code, cert = row[i_name], row[i_code], row[i_cert]
+        contact = "" if i_contact is None else row[i_contact]
+        base = "" if i_base is None else row[i_base]
+        if (type(name) is not str or type(code) is not str or type(cert) is not str
+                or type(contact) is not str or type(base) is not str):
+            return None
+        # On the cells as they are: strip() would take away some control characters.
+        if _CONTROL.search(name + code + cert + contact + base):
+            return None
+        name, cert, contact = name.strip(), cert.strip(), contact.strip()
+        if (not name or len(name) > 200 or len(cert) > 50 or len(contact) > 100
+                or name[0] == "'" or cert[:1] == "'" or contact[:1] == "'"
+                or (base != base_code and base.strip())):
+            return None
+        code = normalize(code)
+        if code in seen or not is_valid(code):
+            return None
+        moved_in, moved_out, until = date(row[i_in]), date(row[i_out]), date(row[i_until])
+        if moved_in is None or _UNSURE in (moved_in, moved_out, until):
+            return None
+        if moved_out is not None and moved_out < moved_in:
+            return None
+        small, high = _FLAGS.get(row[i_small]), _FLAGS.get(row[i_high])
+        industry = row[i_industry]
+        industry = _INDUSTRY_CELLS.get(industry) if type(industry) is str else None
+        if small is None or high is None or industry is None:
+            return None
+        if high and (not cert or until is None):
+            return None
+        figures = figures_of(row) if with_figures else None
+        if figures is _UNSURE:
             return None
         if figures is not None:
-            year = quick.context.year
             last_year = last_resident_year(moved_in, moved_out)
             if year < moved_in.year or (last_year is not None and year > last_year):
                 return None
-    seen[code] = 0  # the caller puts the row number
-    return EnterpriseFields(
-        name=name, credit_code=code, moved_in=moved_in, moved_out=moved_out,
-        small_micro=small_micro, high_tech=high_tech,
-        high_tech_cert=cert if high_tech else "",
-        high_tech_valid_until=valid_until if high_tech else None,
-        industry=industry, contact=contact), figures
+        return EnterpriseFields(
+            name=name, credit_code=code, moved_in=moved_in, moved_out=moved_out,
+            small_micro=small, high_tech=high, high_tech_cert=cert if high else "",
+            high_tech_valid_until=until if high else None, industry=industry,
+            contact=contact), figures
+
+    return read
 
 
-def _flag(raw: object) -> bool | None:
-    if raw is None:
-        return False
-    if type(raw) is bool:
-        return raw
-    return _FLAGS.get(raw) if type(raw) is str else None
+_DECIMAL_CODES = tuple(figure.code for figure in FIGURES if figure.kind == "decimal")
 
 
 def read_roster(file: Source, *, base: Base, year: int) -> tuple[list[_Row], ErrorList]:
@@ -489,10 +469,10 @@ def read_roster(file: Source, *, base: Base, year: int) -> tuple[list[_Row], Err
     letters = {key: get_column_letter(index + 1) for index, key in keys.items()}
     context = _Context(year, {})
     parsed: list[_Row] = []
-    quick = _Quick(keys, context, base.code)
+    quick = _quick_reader(keys, context, base.code)
     for number, raw_row in enumerate(rows[skip:], start=skip + 1):
-        if quick.usable:
-            found = _quick_row(quick, raw_row)
+        if quick is not None:
+            found = quick(raw_row)
             if found is not None:
                 context.seen_codes[found[0].credit_code] = number
                 parsed.append(_Row(number, found[0], found[1], letters, name))
@@ -587,8 +567,9 @@ def _write(*, base: Base, actor: User, year: int, rows: list[_Row],
     new: list[tuple] = []
     updates: list[tuple] = []
     history: list[tuple] = []  # (enterprise id or row index of `new`, year, action, before, after)
+    fields_of = attrgetter(*names)
     for row in rows:
-        values = tuple(getattr(row.fields, name) for name in names)
+        values = fields_of(row.fields)
         stored = existing.get(row.fields.credit_code)
         if stored is None:
             new.append(values)
@@ -597,8 +578,8 @@ def _write(*, base: Base, actor: User, year: int, rows: list[_Row],
             updates.append((stored[0], *values, actor.pk, now))
             history.append((stored[0], None, RosterChange.Action.UPDATE, stored[1:], values))
     ids = copy_rows(Enterprise, ("base_id", *names, "created_by_id", "updated_by_id",
-                                   "created_at", "updated_at"),
-                      [(base.pk, *values, actor.pk, actor.pk, now, now) for values in new])
+                                 "created_at", "updated_at"),
+                    [(base.pk, *values, actor.pk, actor.pk, now, now) for values in new])
     copy_update_rows(Enterprise, (*names, "updated_by_id", "updated_at"), updates)
     enterprise_ids = {code: values[0] for code, values in existing.items()}
     enterprise_ids.update(zip((values[names.index("credit_code")] for values in new), ids,
@@ -610,7 +591,7 @@ def _write(*, base: Base, actor: User, year: int, rows: list[_Row],
     with_figures = _write_figures(actor=actor, year=year, rows=rows, now=now, base=base,
                                   enterprise_ids=enterprise_ids, changes=changes)
     copy_rows(RosterChange, ("base_id", "enterprise_id", "year", "action", "by_id", "at",
-                               "before", "after"), changes)
+                             "before", "after"), changes, returning=False)
     result.created, result.updated, result.figures = len(new), len(updates), len(with_figures)
     touched = set(ids) | {values[0] for values in updates} | with_figures
     result.unchanged = sum(1 for row in rows
@@ -627,11 +608,12 @@ def _write_figures(*, base: Base, actor: User, year: int, rows: list[_Row], now:
     new: list[tuple] = []
     updates: list[tuple] = []
     changed: set[int] = set()
+    figures_of = itemgetter(*FIGURE_CODES)
     for row in rows:
         if row.figures is None:
             continue
         enterprise_id = enterprise_ids[row.fields.credit_code]
-        values = tuple(row.figures[code] for code in FIGURE_CODES)
+        values = figures_of(row.figures)
         before = stored.get(enterprise_id)
         if before is not None and before[2:] == values:
             continue
@@ -641,21 +623,30 @@ def _write_figures(*, base: Base, actor: User, year: int, rows: list[_Row], now:
             updates.append((before[0], *values, actor.pk, now))
         changed.add(enterprise_id)
         changes.append((base.pk, enterprise_id, year, RosterChange.Action.FIGURES, actor.pk, now,
-                        None if before is None else dict(zip(FIGURE_CODES, map(_json, before[2:]),
-                                                             strict=True)),
-                        dict(zip(FIGURE_CODES, map(_json, values), strict=True))))
+                        None if before is None else _figures_json(before[2:]),
+                        _figures_json(values)))
     copy_rows(EnterpriseYear, ("enterprise_id", "year", *FIGURE_CODES, "updated_by_id",
-                                 "updated_at"), new)
+                               "updated_at"), new, returning=False)
     copy_update_rows(EnterpriseYear, (*FIGURE_CODES, "updated_by_id", "updated_at"), updates)
     return changed
 
 
+_DECIMAL_FIGURES = tuple(_BY_CODE[code].kind == "decimal" for code in FIGURE_CODES)
+
+
+def _figures_json(values: tuple) -> dict[str, object]:
+    """`_json` of each figure: Decimals as text, counts as they are."""
+    return dict(zip(FIGURE_CODES, [str(value) if decimal else value for decimal, value
+                                   in zip(_DECIMAL_FIGURES, values, strict=True)], strict=True))
+
+
 def _resident_elsewhere(base: Base, rows: list[EnterpriseFields]) -> int:
     """How many of the file's enterprises are resident in another base at the same time
-    (one query)."""
+    (one query, after the write: the base's roster holds the file's codes, and the credit
+    code index finds their other entries, instead of 20,000 codes sent as parameters)."""
     others: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
-    for code, moved_in, moved_out in (Enterprise.objects
-                                      .filter(credit_code__in=[r.credit_code for r in rows])
+    codes = Enterprise.objects.filter(base=base).values("credit_code")
+    for code, moved_in, moved_out in (Enterprise.objects.filter(credit_code__in=codes)
                                       .exclude(base=base)
                                       .values_list("credit_code", "moved_in", "moved_out")):
         others.setdefault(code, []).append((moved_in, moved_out))
