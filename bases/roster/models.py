@@ -120,13 +120,15 @@ class RosterChange(models.Model):
         MOVE_OUT = "move_out", "迁出"
         FIGURES = "figures", "填报年度数据"
 
-    # The enterprise's base, kept to list a base's history (index below): the enterprise's
-    # own foreign key already guarantees it, so no second check per record.
+    # The enterprise's base, kept to list a base's history (index below).
     base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT,
                              related_name="roster_changes", db_constraint=False,
                              db_index=False)
+    # Deleted with the enterprise by Django (CASCADE), like base and by not checked by the
+    # database row by row: an import writes two records per enterprise, and the checks at
+    # COMMIT were most of its time.
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
-                                   related_name="changes")
+                                   related_name="changes", db_constraint=False)
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     by = models.ForeignKey("bases.User", verbose_name="操作人", null=True,
