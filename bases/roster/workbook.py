@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from json.encoder import encode_basestring as _text
+from math import copysign
 from operator import attrgetter, itemgetter
 from typing import IO, Any
 
@@ -351,7 +352,7 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
     i_contact, i_base = where.get("contact"), where.get("base_code")
     year = context.year
     seen = context.seen_codes
-    decimals = [(index, figure.decimals, figure.minimum, "." + "0" * figure.decimals)
+    decimals = [(index, figure.decimals, figure.minimum, 10 ** figure.decimals)
                 for index, figure in zip(figure_columns, FIGURES, strict=True)
                 if figure.kind == "decimal"]
     counts = [(figure.code, index) for index, figure in zip(figure_columns, FIGURES,
@@ -382,24 +383,19 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
             if type(raw) is not float or not (raw.is_integer() and 0 <= raw < _INT_LIMIT):
                 return _UNSURE
             figures[code] = int(raw)
-        for (index, places, minimum, zeros), code in zip(decimals, _DECIMAL_CODES,
+        for (index, places, minimum, scale), code in zip(decimals, _DECIMAL_CODES,
                                                          strict=True):
             raw = row[index]
             if (type(raw) is not float or not -1e13 < raw < 1e13
                     or (minimum is not None and raw < minimum)):
                 return _UNSURE
-            text = f"{raw:.15g}"  # as number_value reads a float cell
-            if "e" in text:
+            # A float that is the nearest double to k/10^places: number_value reads it (to
+            # 15 significant digits, |k| < 10^15) as exactly k/10^places, which quantize()
+            # keeps. Anything else (more places, -0.0) takes the general path.
+            units = round(raw * scale)
+            if units / scale != raw or (not units and copysign(1.0, raw) < 0):
                 return _UNSURE
-            point = text.find(".")
-            if point < 0:
-                text += zeros
-            else:
-                shown = len(text) - point - 1
-                if shown > places:
-                    return _UNSURE
-                text += zeros[1:places - shown + 1]
-            figures[code] = Decimal(text)  # = Decimal(...).quantize(), without the call
+            figures[code] = Decimal(units).scaleb(-places)
         return {code: figures[code] for code in FIGURE_CODES}
 
     def read(row: list) -> tuple[EnterpriseFields, dict | None] | None:
