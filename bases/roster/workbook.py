@@ -352,7 +352,8 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
     i_contact, i_base = where.get("contact"), where.get("base_code")
     year = context.year
     seen = context.seen_codes
-    decimals = [(index, figure.decimals, figure.minimum, 10 ** figure.decimals)
+    decimals = [(index, figure.decimals, figure.minimum, 10 ** figure.decimals,
+                 _QUANTUM[figure.decimals])
                 for index, figure in zip(figure_columns, FIGURES, strict=True)
                 if figure.kind == "decimal"]
     counts = [(figure.code, index) for index, figure in zip(figure_columns, FIGURES,
@@ -383,7 +384,7 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
             if type(raw) is not float or not (raw.is_integer() and 0 <= raw < _INT_LIMIT):
                 return _UNSURE
             figures[code] = int(raw)
-        for (index, places, minimum, scale), code in zip(decimals, _DECIMAL_CODES,
+        for (index, places, minimum, scale, quantum), code in zip(decimals, _DECIMAL_CODES,
                                                          strict=True):
             raw = row[index]
             if (type(raw) is not float or not -1e13 < raw < 1e13
@@ -391,11 +392,16 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
                 return _UNSURE
             # A float that is the nearest double to k/10^places: number_value reads it (to
             # 15 significant digits, |k| < 10^15) as exactly k/10^places, which quantize()
-            # keeps. Anything else (more places, -0.0) takes the general path.
+            # keeps. Otherwise (a sum such as 30.01+5, -0.0) as number_value reads it.
             units = round(raw * scale)
-            if units / scale != raw or (not units and copysign(1.0, raw) < 0):
+            if units / scale == raw and (units or copysign(1.0, raw) > 0):
+                figures[code] = Decimal(units).scaleb(-places)
+                continue
+            text = f"{raw:.15g}"
+            point = text.find(".")
+            if "e" in text or (point >= 0 and len(text) - point - 1 > places):
                 return _UNSURE
-            figures[code] = Decimal(units).scaleb(-places)
+            figures[code] = Decimal(text).quantize(quantum)
         return {code: figures[code] for code in FIGURE_CODES}
 
     def read(row: list) -> tuple[EnterpriseFields, dict | None] | None:
