@@ -666,7 +666,7 @@ def _resident_elsewhere(base: Base, rows: list[EnterpriseFields]) -> int:
     others: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
     codes = Enterprise.objects.filter(base=base).values("credit_code")
     for code, moved_in, moved_out in (Enterprise.objects.filter(credit_code__in=codes)
-                                      .exclude(base=base)
+                                      .exclude(base=base).order_by()
                                       .values_list("credit_code", "moved_in", "moved_out")):
         others.setdefault(code, []).append((moved_in, moved_out))
     count = 0
