@@ -15,11 +15,12 @@ for JSON, id for a foreign key `<name>_id`).
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 #: Rows per statement.
 CHUNK = 5000
@@ -155,3 +156,137 @@ def update_rows(model: type[models.Model], names: Sequence[str],
             cursor.execute(f"UPDATE {table} SET {assignments} FROM {source} AS v({alias}) "
                            f"WHERE {table}.{connection.ops.quote_name(pk.column)} = v.v_pk",
                            params)
+
+
+# --- COPY ----------------------------------------------------------------------------------
+# The unnest statements above still make PostgreSQL parse one array literal per column
+# and plan a statement per chunk; COPY streams one tab-separated buffer that PostgreSQL
+# reads natively, for the largest writes (a 20,000-row roster: its enterprises, figures and
+# history). reporting/workbook/importer.py streams the report values its own way (a
+# generator of lines, not one buffer), being ten times larger.
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_JSON = DjangoJSONEncoder(ensure_ascii=False)
+
+
+class JSONText(str):
+    """A JSON document already encoded, for a JSONField of `copy_rows`: written as it is
+    (tens of thousands of history records from one template each, instead of a dict each
+    encoded again)."""
+
+
+def _decoded(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence],
+             *, skip: int = 0) -> Sequence[Sequence]:
+    """`rows` (their first `skip` values not named) with their JSONText values back as
+    Python values: the paths that are not COPY take those."""
+    positions = [skip + i for i, name in enumerate(names)
+                 if isinstance(model._meta.get_field(name), models.JSONField)]
+    if not positions:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in positions:
+            if type(row[i]) is JSONText:
+                row[i] = json.loads(row[i])
+        out.append(row)
+    return out
+
+
+def _escaped(texts: list[str | None]) -> list[str]:
+    """Texts for COPY (None: \\N), backslash, tab and line breaks escaped. One look over the
+    whole column first: names and JSON rarely hold any of them."""
+    joined = "".join(filter(None, texts))
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return ["\\N" if text is None else text.translate(_COPY_ESCAPES) for text in texts]
+    return ["\\N" if text is None else text for text in texts]
+
+
+def _copy_column(field: models.Field, column: Sequence) -> list[str]:
+    """The values of `field` as COPY's text format writes them."""
+    if isinstance(field, models.JSONField):
+        return _escaped([None if value is None else value if type(value) is JSONText
+                         else _JSON.encode(value) for value in column])
+    if isinstance(field, models.BooleanField):
+        return ["\\N" if value is None else ("t" if value else "f") for value in column]
+    if isinstance(field, models.CharField | models.TextField):
+        return _escaped(list(column))
+    # Numbers, dates, datetimes (ISO, with their offset), foreign keys: each distinct value
+    # converted once (an import repeats its actor, time, year and dates on every row). Equal
+    # values of one column are stored equal, whichever of them gives the text.
+    texts: dict[object, str] = {None: "\\N"}
+    out = []
+    for value in column:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = str(value)
+        out.append(text)
+    return out
+
+
+def _copy_buffer(fields: list[models.Field], rows: Sequence[Sequence]) -> io.StringIO:
+    columns = [_copy_column(field, column)
+               for field, column in zip(fields, zip(*rows, strict=True), strict=True)]
+    lines = ["\t".join(line) for line in zip(*columns, strict=True)]
+    lines.append("")
+    return io.StringIO("\n".join(lines))
+
+
+def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence],
+              *, returning: bool = True) -> list[int]:
+    """`insert_rows` through COPY on PostgreSQL: the new primary keys, in the rows' order
+    (none with returning=False).
+
+    The keys are taken from the table's sequence first (one query), so COPY, which returns
+    nothing, writes them itself; without `returning` the column default gives them.
+    Elsewhere: `insert_rows`."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        ids = insert_rows(model, names, _decoded(model, names, rows))
+        return ids if returning else []
+    fields = _columns(model, names)
+    defaults = [field for field in model._meta.concrete_fields
+                if field not in fields and not field.primary_key]
+    extra = tuple(field.get_default() for field in defaults)
+    pk = model._meta.pk
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [pk, *fields, *defaults] if returning else [*fields, *defaults]
+    targets = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM "
+                           "generate_series(1, %s)", [model._meta.db_table, pk.column, len(rows)])
+            ids = [row[0] for row in cursor.fetchall()]
+            rows = [(key, *row, *extra) for key, row in zip(ids, rows, strict=True)]
+        elif extra:
+            rows = [(*row, *extra) for row in rows]
+        cursor.copy_expert(f"COPY {table} ({targets}) FROM STDIN", _copy_buffer(columns, rows))
+    return ids
+
+
+def copy_update_rows(model: type[models.Model], names: Sequence[str],
+                     rows: Sequence[Sequence]) -> None:
+    """`update_rows` through COPY on PostgreSQL: the rows go to a temporary table, then one
+    UPDATE joins it on the key. Elsewhere: `update_rows`."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        update_rows(model, names, _decoded(model, names, rows, skip=1))
+        return
+    fields = _columns(model, names)
+    pk = model._meta.pk
+    table = connection.ops.quote_name(model._meta.db_table)
+    staging = connection.ops.quote_name(f"copy_{model._meta.db_table}")
+    quoted = [connection.ops.quote_name(field.column) for field in [pk, *fields]]
+    assignments = ", ".join(f"{column} = v.{column}" for column in quoted[1:])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Same columns and types as the table, none of its constraints or indexes.
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS "
+                       f"SELECT {', '.join(quoted)} FROM {table} WITH NO DATA")
+        cursor.copy_expert(f"COPY {staging} ({', '.join(quoted)}) FROM STDIN",
+                           _copy_buffer([pk, *fields], rows))
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {staging} AS v "
+                       f"WHERE {table}.{quoted[0]} = v.{quoted[0]}")
+        cursor.execute(f"DROP TABLE {staging}")

@@ -13,10 +13,14 @@ from bases.roster.figures import BY_CODE, INDUSTRIES, MAX_DIGITS
 class Enterprise(models.Model):
     """An enterprise resident in one base; the same company in two bases is two rows."""
 
+    # Indexes and constraints cost every row of a 20,000-row import (issue 19): none
+    # repeats another. The base's enterprises are found through the unique (base,
+    # credit_code) index; the who-columns are audit pointers (Django applies SET_NULL
+    # itself) without a foreign-key check or an index of their own.
     base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT,
-                             related_name="enterprises")
+                             related_name="enterprises", db_index=False)
     name = models.CharField("企业名称", max_length=200)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, db_index=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)
     moved_in = models.DateField("入驻日期")
     moved_out = models.DateField("迁出日期", null=True, blank=True)
     small_micro = models.BooleanField("小微企业", default=False)
@@ -29,13 +33,18 @@ class Enterprise(models.Model):
     contact = models.CharField("联系人及电话", max_length=100, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey("bases.User", verbose_name="登记人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   db_constraint=False, db_index=False)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey("bases.User", verbose_name="修改人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   db_constraint=False, db_index=False)
 
     class Meta:
         ordering = ["name", "id"]
+        # The other bases' entries of a credit code (duplicates), without the LIKE index
+        # db_index would add.
+        indexes = [models.Index(fields=["credit_code"], name="enterprise_credit_code")]
         verbose_name = verbose_name_plural = "入驻企业"
         constraints = [
             models.UniqueConstraint(fields=["base", "credit_code"],
@@ -73,8 +82,9 @@ def _figure_field(code: str) -> models.Field:
 class EnterpriseYear(models.Model):
     """One enterprise's figures for one year (万元 exact to the cent)."""
 
+    # Found through the unique (enterprise, year) index.
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
-                                   related_name="years")
+                                   related_name="years", db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     employees = _figure_field("employees")
     ent_total_assets = _figure_field("ent_total_assets")
@@ -88,7 +98,8 @@ class EnterpriseYear(models.Model):
     design_patents = _figure_field("design_patents")
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey("bases.User", verbose_name="修改人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   db_constraint=False, db_index=False)
 
     class Meta:
         ordering = ["enterprise", "-year"]
@@ -109,21 +120,29 @@ class RosterChange(models.Model):
         MOVE_OUT = "move_out", "迁出"
         FIGURES = "figures", "填报年度数据"
 
+    # The enterprise's base, kept to list a base's history (index below).
     base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT,
-                             related_name="roster_changes")
+                             related_name="roster_changes", db_constraint=False,
+                             db_index=False)
+    # Deleted with the enterprise by Django (CASCADE), like base and by not checked by the
+    # database row by row: an import writes two records per enterprise, and the checks at
+    # COMMIT were most of its time.
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE,
-                                   related_name="changes")
+                                   related_name="changes", db_constraint=False)
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     by = models.ForeignKey("bases.User", verbose_name="操作人", null=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+                           on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+                           db_index=False)
+    at = models.DateTimeField("时间", auto_now_add=True)
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后")
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "名册修改记录"
+        # A base's history, newest first (the history page).
+        indexes = [models.Index(fields=["base", "at"], name="rosterchange_base_at")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.get_action_display()}"

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
-from portal.bulk import insert_rows, update_rows
+from portal.bulk import JSONText, copy_rows, copy_update_rows, insert_rows, update_rows
 from tests.roster.helpers import RosterTestCase, credit_code
 
 
@@ -45,7 +45,7 @@ class BulkRowsTests(RosterTestCase):
             update_rows(Enterprise, ("name",), [])
 
     def test_columns_the_same_for_every_row_arrive_as_given(self):
-        # On PostgreSQL such a column goes once as a scalar; varying ones as arrays.
+        # On PostgreSQL such a column is formatted once for the whole array literal.
         now = timezone.now()
         [enterprise] = insert_rows(Enterprise, ("base_id", "name", "credit_code", "moved_in",
                                                 "created_at", "updated_at"),
@@ -100,3 +100,52 @@ class BulkRowsTests(RosterTestCase):
         self.assertEqual(Enterprise.objects.get(pk=ids[2]).name, '改"名\\')
         self.assertIsNone(Enterprise.objects.get(pk=ids[2]).moved_out)
         self.assertEqual(Enterprise.objects.get(pk=ids[3]).moved_out, dt.date(2020, 2, 29))
+
+
+class CopyRowsTests(RosterTestCase):
+    """copy_rows and copy_update_rows (COPY on PostgreSQL; insert_rows and update_rows
+    elsewhere) write what they are given, text that COPY must escape included."""
+
+    def test_copy_writes_the_values_as_given(self):
+        now = timezone.now()
+        awkward = "甲\t乙\\丙\n丁\r\\N"
+        ids = copy_rows(Enterprise, ("base_id", "name", "credit_code", "moved_in",
+                                     "moved_out", "high_tech", "contact", "created_at",
+                                     "updated_at"),
+                        [(self.base_a.pk, awkward, credit_code(201), dt.date(2016, 1, 2), None,
+                          True, "", now, now),
+                         (self.base_a.pk, "\\N", credit_code(202), dt.date(2016, 1, 3),
+                          dt.date(2020, 5, 6), False, "李四", now, now)])
+        first, second = (Enterprise.objects.get(pk=pk) for pk in ids)
+        self.assertEqual((first.name, first.moved_out, first.high_tech, first.contact),
+                         (awkward, None, True, ""))
+        self.assertEqual((second.name, second.moved_out, second.industry),
+                         ("\\N", dt.date(2020, 5, 6), ""))
+        self.assertEqual(copy_rows(RosterChange, ("base_id", "enterprise_id", "action", "at",
+                                                  "before", "after"),
+                                   [(self.base_a.pk, ids[0], "create", now, None,
+                                     {"name": awkward}),
+                                    (self.base_a.pk, ids[1], "update", now,
+                                     JSONText('{"name": "\\\\N\\t"}'), JSONText('{"n": 1}'))],
+                                   returning=False), [])
+        changes = RosterChange.objects.filter(enterprise_id__in=ids).order_by("id")
+        self.assertEqual([(c.before, c.after) for c in changes],
+                         [(None, {"name": awkward}), ({"name": "\\N\t"}, {"n": 1})])
+        copy_update_rows(Enterprise, ("name", "moved_out"),
+                         [(ids[0], "改\t名", dt.date(2019, 1, 1))])
+        self.assertEqual(Enterprise.objects.values_list("name", "moved_out").get(pk=ids[0]),
+                         ("改\t名", dt.date(2019, 1, 1)))
+        self.assertEqual(Enterprise.objects.get(pk=ids[1]).name, "\\N")
+        year_id = EnterpriseYear.objects.create(
+            enterprise_id=ids[0], year=2018, employees=1, ent_total_assets=0, ent_revenue=0,
+            ent_profit=0, ent_tax=0, trademarks=0, software_copyrights=0,
+            invention_patents=0, utility_model_patents=0, design_patents=0).pk
+        copy_update_rows(EnterpriseYear, ("ent_profit", "employees"),
+                         [(year_id, Decimal("-3.10"), 7)])
+        self.assertEqual(EnterpriseYear.objects.values_list("ent_profit", "employees")
+                         .get(pk=year_id), (Decimal("-3.10"), 7))
+
+    def test_nothing_to_copy_is_no_query(self):
+        with self.assertNumQueries(0):
+            self.assertEqual(copy_rows(Enterprise, ("name",), []), [])
+            copy_update_rows(Enterprise, ("name",), [])
