@@ -163,7 +163,7 @@ def update_rows(model: type[models.Model], names: Sequence[str],
 # and plan a statement per chunk; COPY streams one tab-separated buffer that PostgreSQL
 # reads natively, for the largest writes (a 20,000-row roster: its enterprises, figures and
 # history). reporting/workbook/importer.py streams the report values its own way (a
-# generator of lines, not one buffer), being ten times larger.
+# generator of lines, not one buffer), being far larger.
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _JSON = DjangoJSONEncoder(ensure_ascii=False)
