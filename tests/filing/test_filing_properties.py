@@ -138,7 +138,9 @@ class ApproveEditRaceTests(TransactionTestCase):
     """The pattern of Django's select_for_update tests: real threads, real connections."""
 
     def setUp(self) -> None:
-        city = City.objects.get(name="长沙市")
+        # get_or_create: a TransactionTestCase run before this one may have flushed the
+        # cities of the data migration.
+        city, _ = City.objects.get_or_create(name="长沙市")
         self.base = Base.objects.create(code="R001", name="竞态基地", city=city)
         self.officer = User.objects.create(username="ren", role=Role.OFFICER, base=self.base)
         self.admin = User.objects.create(username="ada", role=Role.PROVINCE)
