@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from bases.models import City
@@ -647,8 +648,11 @@ def _per_base_values(*, year: int, preview: bool) -> dict[int, dict[str, tuple[s
                                   values__code__in=ranked_codes)
             .order_by().values("year", "base__code", "base__name").annotate(**pivot))
     result: dict[int, dict[str, tuple[str, dict]]] = {year: {}, year - 1: {}}
+    # PostgreSQL's numeric sums are exact already: 174,000 quantizes at 3,000 bases (a tenth
+    # of the rankings' time) would change nothing.
+    exact = _exact if connection.vendor != "postgresql" else (lambda total: total)
     for row in rows:
-        sums = {alias: None if row[alias] is None else _exact(row[alias])
+        sums = {alias: None if row[alias] is None else exact(row[alias])
                 for alias in aliases.values()}
         result[row["year"]][row["base__code"]] = (row["base__name"], sums)
     return result
