@@ -9,20 +9,15 @@ from the cache comes back as a new one, never as an old one.
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.cache import cache
 from django.db import transaction
+
+from portal.tokens import current_token, renew_token
 
 KEY = "roster:generation"
 
 
 def roster_generation() -> str:
-    token = cache.get(KEY)
-    if token is None:
-        cache.add(KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(KEY) or "unset"
-    return token
+    return current_token(KEY)
 
 
 def roster_changed(**_signal_arguments: object) -> None:
@@ -30,9 +25,5 @@ def roster_changed(**_signal_arguments: object) -> None:
     token at once (for reads later in the same transaction) and again once the change is
     committed (a reader in another transaction may have cached the old roster under the
     first one in between)."""
-    _renew()
-    transaction.on_commit(_renew)
-
-
-def _renew() -> None:
-    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    renew_token(KEY)
+    transaction.on_commit(lambda: renew_token(KEY))

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -35,6 +34,7 @@ from django.db import transaction
 from django.db.models import Count, Max, QuerySet, Sum
 
 from bases.models import CITY_ROLES, Base, City, User
+from portal.tokens import current_token, renew_token
 from reporting.filing import selectors
 from reporting.filing.selectors import YearCoverage
 from reporting.models import Report
@@ -99,17 +99,13 @@ def bases_token() -> str:
 
 
 def _read_bases_token() -> str:
-    token = cache.get(BASES_TOKEN_KEY)
-    if token is None:
-        cache.add(BASES_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(BASES_TOKEN_KEY) or "unset"
-    return token
+    return current_token(BASES_TOKEN_KEY)
 
 
 def bases_changed(**_signal_arguments: object) -> None:
     """A base or a city changed (post_save/post_delete, an import): new token."""
     forget()
-    cache.set(BASES_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+    renew_token(BASES_TOKEN_KEY)
 
 
 def _year_parts(preview: bool, years: frozenset[int]) -> dict[int, str]:
