@@ -11,19 +11,45 @@ bulk_update, so both paths give the same database state.
 Callers give the values, auto_now fields included (nothing is computed for them; a field
 left out gets its model default), as the Python value of the field (date, Decimal, dict
 for JSON, id for a foreign key `<name>_id`).
+
+The PostgreSQL paths need psycopg2 (its cursor's copy_expert). Under another PostgreSQL
+driver (psycopg 3) every function here still writes the same rows, through Django's
+bulk_create and bulk_update, several times slower, and says so in the log.
 """
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
 #: Rows per statement.
 CHUNK = 5000
+#: Characters of COPY text handed to the driver per read.
+COPY_BLOCK = 1 << 16
+
+logger = logging.getLogger(__name__)
+
+
+def native_postgresql() -> bool:
+    """PostgreSQL through psycopg2: the fast paths below (unnest arrays, COPY) apply.
+
+    False elsewhere; on PostgreSQL through a driver without copy_expert also False, with a
+    warning, so that a slow import is never a silent one."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        if hasattr(cursor.cursor, "copy_expert"):
+            return True
+        driver = type(cursor.cursor).__qualname__
+    logger.warning("PostgreSQL COPY unavailable: the driver's cursor (%s) has no copy_expert "
+                   "(psycopg2 only); writing with Django's bulk_create and bulk_update "
+                   "(batched INSERTs), several times slower", driver)
+    return False
 
 
 def _columns(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
@@ -98,16 +124,32 @@ def _unnest(fields: list[models.Field], rows: Sequence[Sequence]) -> tuple[str, 
     return f"unnest({', '.join(sources)})", params
 
 
+def _bulk_create(model: type[models.Model], names: Sequence[str],
+                 rows: Sequence[Sequence]) -> list[int]:
+    objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+    model.objects.bulk_create(objects, batch_size=1000)
+    return [obj.pk for obj in objects]
+
+
+def _bulk_update(model: type[models.Model], names: Sequence[str],
+                 rows: Sequence[Sequence]) -> None:
+    objects = []
+    for pk, *values in rows:
+        obj = model(pk=pk)
+        for name, value in zip(names, values, strict=True):
+            setattr(obj, name, value)
+        objects.append(obj)
+    model.objects.bulk_update(objects, list(names), batch_size=200)
+
+
 def insert_rows(model: type[models.Model], names: Sequence[str],
                 rows: Sequence[Sequence]) -> list[int]:
     """Insert `rows` (tuples in the order of `names`); the new primary keys, in order."""
     if not rows:
         return []
+    if not native_postgresql():
+        return _bulk_create(model, names, rows)
     fields = _columns(model, names)
-    if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
-        model.objects.bulk_create(objects, batch_size=1000)
-        return [obj.pk for obj in objects]
     # Fields left out get their model default, as bulk_create would give them.
     defaults = [field for field in model._meta.concrete_fields
                 if field not in fields and not field.primary_key]
@@ -135,16 +177,10 @@ def update_rows(model: type[models.Model], names: Sequence[str],
     """Update rows given as (pk, *values in the order of `names`)."""
     if not rows:
         return
-    fields = _columns(model, names)
-    if connection.vendor != "postgresql":
-        objects = []
-        for pk, *values in rows:
-            obj = model(pk=pk)
-            for name, value in zip(names, values, strict=True):
-                setattr(obj, name, value)
-            objects.append(obj)
-        model.objects.bulk_update(objects, list(names), batch_size=200)
+    if not native_postgresql():
+        _bulk_update(model, names, rows)
         return
+    fields = _columns(model, names)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = model._meta.pk
     quoted = [connection.ops.quote_name(field.column) for field in fields]
@@ -160,10 +196,9 @@ def update_rows(model: type[models.Model], names: Sequence[str],
 
 # --- COPY ----------------------------------------------------------------------------------
 # The unnest statements above still make PostgreSQL parse one array literal per column
-# and plan a statement per chunk; COPY streams one tab-separated buffer that PostgreSQL
-# reads natively, for the largest writes (a 20,000-row roster: its enterprises, figures and
-# history). reporting/workbook/importer.py streams the report values its own way (a
-# generator of lines, not one buffer), being far larger.
+# and plan a statement per chunk; COPY streams tab-separated text that PostgreSQL reads
+# natively, for the largest writes (a roster's enterprises, figures and history; a data
+# workbook's 300,000 report values and their transitions).
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _JSON = DjangoJSONEncoder(ensure_ascii=False)
@@ -202,7 +237,7 @@ def _escaped(texts: list[str | None]) -> list[str]:
     return ["\\N" if text is None else text for text in texts]
 
 
-def _copy_column(field: models.Field, column: Sequence) -> list[str]:
+def copy_texts(field: models.Field, column: Sequence) -> list[str]:
     """The values of `field` as COPY's text format writes them."""
     if isinstance(field, models.JSONField):
         return _escaped([None if value is None else value if type(value) is JSONText
@@ -224,12 +259,48 @@ def _copy_column(field: models.Field, column: Sequence) -> list[str]:
     return out
 
 
-def _copy_buffer(fields: list[models.Field], rows: Sequence[Sequence]) -> io.StringIO:
-    columns = [_copy_column(field, column)
+def _copy_lines(fields: list[models.Field], rows: Sequence[Sequence]) -> Iterator[str]:
+    columns = [copy_texts(field, column)
                for field, column in zip(fields, zip(*rows, strict=True), strict=True)]
-    lines = ["\t".join(line) for line in zip(*columns, strict=True)]
-    lines.append("")
-    return io.StringIO("\n".join(lines))
+    return ("\t".join(line) + "\n" for line in zip(*columns, strict=True))
+
+
+class _Reader:
+    """What psycopg2's copy_expert reads from: the text blocks, joined as they are read.
+
+    The server inserts while Python formats the next block, and the rows never exist as one
+    string (300,000 report values would be some 50 MB)."""
+
+    def __init__(self, blocks: Iterable[str]) -> None:
+        self.blocks = iter(blocks)
+
+    def read(self, size: int = -1) -> str:
+        parts: list[str] = []
+        total = 0
+        for block in self.blocks:
+            parts.append(block)
+            total += len(block)
+            if 0 <= size <= total:
+                break
+        return "".join(parts)
+
+
+def _copy(cursor: Any, table: str, columns: Sequence[str], blocks: Iterable[str]) -> None:
+    """COPY `blocks` into the quoted `table`'s quoted `columns`."""
+    # The block size positionally: Django's debug cursor passes on no keyword arguments.
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Reader(blocks),
+                       COPY_BLOCK)
+
+
+def copy_lines(model: type[models.Model], names: Sequence[str], blocks: Iterable[str]) -> None:
+    """COPY `blocks` of text (whole lines: the fields in the order of `names`, in COPY's
+    text format, e.g. from `copy_texts`) into the model's table, as they are produced.
+
+    For a caller that formats its own rows; only where `native_postgresql()`."""
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in _columns(model, names)]
+    with connection.cursor() as cursor:
+        _copy(cursor, quote(model._meta.db_table), columns, blocks)
 
 
 def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence],
@@ -242,8 +313,8 @@ def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Se
     Elsewhere: `insert_rows`."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        ids = insert_rows(model, names, _decoded(model, names, rows))
+    if not native_postgresql():
+        ids = _bulk_create(model, names, _decoded(model, names, rows))
         return ids if returning else []
     fields = _columns(model, names)
     defaults = [field for field in model._meta.concrete_fields
@@ -252,7 +323,7 @@ def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Se
     pk = model._meta.pk
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [pk, *fields, *defaults] if returning else [*fields, *defaults]
-    targets = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    targets = [connection.ops.quote_name(field.column) for field in columns]
     ids: list[int] = []
     with connection.cursor() as cursor:
         if returning:
@@ -262,7 +333,7 @@ def copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Se
             rows = [(key, *row, *extra) for key, row in zip(ids, rows, strict=True)]
         elif extra:
             rows = [(*row, *extra) for row in rows]
-        cursor.copy_expert(f"COPY {table} ({targets}) FROM STDIN", _copy_buffer(columns, rows))
+        _copy(cursor, table, targets, _copy_lines(columns, rows))
     return ids
 
 
@@ -272,8 +343,8 @@ def copy_update_rows(model: type[models.Model], names: Sequence[str],
     UPDATE joins it on the key. Elsewhere: `update_rows`."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        update_rows(model, names, _decoded(model, names, rows, skip=1))
+    if not native_postgresql():
+        _bulk_update(model, names, _decoded(model, names, rows, skip=1))
         return
     fields = _columns(model, names)
     pk = model._meta.pk
@@ -285,8 +356,7 @@ def copy_update_rows(model: type[models.Model], names: Sequence[str],
         # Same columns and types as the table, none of its constraints or indexes.
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS "
                        f"SELECT {', '.join(quoted)} FROM {table} WITH NO DATA")
-        cursor.copy_expert(f"COPY {staging} ({', '.join(quoted)}) FROM STDIN",
-                           _copy_buffer([pk, *fields], rows))
+        _copy(cursor, staging, quoted, _copy_lines([pk, *fields], rows))
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {staging} AS v "
                        f"WHERE {table}.{quoted[0]} = v.{quoted[0]}")
         cursor.execute(f"DROP TABLE {staging}")

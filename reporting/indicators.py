@@ -138,6 +138,11 @@ class Indicator:
         return self.kind == "bool"
 
     @property
+    def compared(self) -> bool:
+        """An entered number: compared with last year and with the province's median."""
+        return not self.is_bool and not self.derived
+
+    @property
     def label_with_unit(self) -> str:
         return f"{self.label}（{self.unit}）"
 
@@ -423,6 +428,13 @@ BY_CODE: dict[str, Indicator] = {}
 ENTERED: tuple[Indicator, ...] = ()
 DERIVED: tuple[Indicator, ...] = ()
 ENTERED_CODES: tuple[str, ...] = ()
+#: What the checks walk for every report (an import checks thousands against the same
+#: catalog): (code, required, not_above, implies) of every entered figure ...
+HARD_RULES: tuple[tuple[str, bool, str | None, str | None], ...] = ()
+#: ... the codes of the entered numbers (`Indicator.compared`), in catalog order ...
+COMPARED_CODES: tuple[str, ...] = ()
+#: ... and the figures with a soft share of another.
+SOFT_SHARES: tuple[tuple[Indicator, SoftShare], ...] = ()
 
 
 def use_catalog(catalog: Iterable[Indicator]) -> None:
@@ -432,7 +444,8 @@ def use_catalog(catalog: Iterable[Indicator]) -> None:
     module when it runs (`indicators.ENTERED`, never a copy taken at import), so a test can
     register an extra figure here and restore the registry afterwards.
     """
-    global CATALOG, BY_CODE, ENTERED, DERIVED, ENTERED_CODES
+    global CATALOG, BY_CODE, ENTERED, DERIVED, ENTERED_CODES, HARD_RULES, COMPARED_CODES
+    global SOFT_SHARES
     catalog = tuple(catalog)
     by_code = {indicator.code: indicator for indicator in catalog}
     if len(by_code) != len(catalog):
@@ -453,6 +466,9 @@ def use_catalog(catalog: Iterable[Indicator]) -> None:
     ENTERED = tuple(i for i in catalog if not i.derived)
     DERIVED = tuple(i for i in catalog if i.derived)
     ENTERED_CODES = tuple(i.code for i in ENTERED)
+    HARD_RULES = tuple((i.code, i.required, i.not_above, i.implies) for i in ENTERED)
+    COMPARED_CODES = tuple(i.code for i in ENTERED if i.compared)
+    SOFT_SHARES = tuple((i, i.soft_share) for i in ENTERED if i.soft_share is not None)
 
 
 use_catalog(CATALOG)

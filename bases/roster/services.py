@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
+from bases.access import writes_records
 from bases.audit import record
 from bases.credit_code import validate_credit_code
 from bases.hooks import year_locked
@@ -21,6 +22,8 @@ from bases.roster.models import Enterprise, EnterpriseYear, RosterChange
 
 #: The warning shown to a base adding an enterprise resident in another base at the same time.
 ELSEWHERE = "已在其他基地登记"
+#: The refusal of a write by anyone but the base's own officer or platform account.
+NOT_WRITER = "只有本基地的信息管理员（或本基地的服务平台）可以修改名册"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,13 @@ def _refuse(request: HttpRequest | None, actor: User, what: str,
     record(request, "roster_refused", object_repr=what, outcome="denied",
            detail="；".join(error.messages)[:2000], actor=actor)
     return error
+
+
+def check_writer(actor: User, base: Base) -> None:
+    """Defence in depth: the pages and the API answer outsiders 404 and readers 403 before
+    they call a service; a caller that forgot (a command, a new page) is refused here."""
+    if not writes_records(actor, base):
+        raise ValidationError(NOT_WRITER, code="not_writer")
 
 
 def _year_span_problem(enterprise_in: dt.date, last_year: int | None, year: int) -> str | None:
@@ -154,6 +164,7 @@ def create_enterprise(*, base: Base, fields: EnterpriseFields, actor: User,
                       request: HttpRequest | None = None) -> tuple[Enterprise, list[str]]:
     """Register an enterprise in the base's roster; returns it and any warnings."""
     try:
+        check_writer(actor, base)
         fields = _check_enterprise(base, fields, None)
     except ValidationError as exc:
         raise _refuse(request, actor, f"base:{base.code}", exc) from None
@@ -175,6 +186,7 @@ def update_enterprise(*, enterprise: Enterprise, fields: EnterpriseFields, actor
                       action: str = RosterChange.Action.UPDATE) -> list[str]:
     """Change an enterprise's record; returns warnings."""
     try:
+        check_writer(actor, enterprise.base)
         fields = _check_enterprise(enterprise.base, fields, enterprise)
     except ValidationError as exc:
         raise _refuse(request, actor, f"enterprise:{enterprise.pk}", exc) from None
@@ -226,6 +238,7 @@ def set_year_figures(*, enterprise: Enterprise, year: int, values: dict[str, obj
                      actor: User, request: HttpRequest | None = None) -> EnterpriseYear:
     """Set (create or replace) the enterprise's figures for `year` (codes: FIGURES)."""
     try:
+        check_writer(actor, enterprise.base)
         problem = _year_span_problem(enterprise.moved_in, enterprise.last_year, year)
         if year > dt.date.today().year:
             problem = f"{year}年度尚未到来，不能填报"

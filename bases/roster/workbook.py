@@ -33,6 +33,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from bases.access import writes_records
 from bases.audit import record
 from bases.credit_code import credit_code_problem, is_valid, normalize
 from bases.hooks import year_locked
@@ -40,7 +41,7 @@ from bases.models import Base, Role, User
 from bases.roster.figures import FIGURE_CODES, FIGURES, INDUSTRIES, MAX_DIGITS, Figure
 from bases.roster.generation import roster_changed
 from bases.roster.models import Enterprise, EnterpriseYear, RosterChange, last_resident_year
-from bases.roster.services import ELSEWHERE, EnterpriseFields, resident_in_year
+from bases.roster.services import ELSEWHERE, NOT_WRITER, EnterpriseFields, resident_in_year
 from portal.bulk import JSONText, copy_rows, copy_update_rows
 from portal.sheets import (
     _CONTROL,
@@ -504,7 +505,13 @@ def read_roster(file: Source, *, base: Base, year: int) -> tuple[list[_Row], Err
 def import_roster(*, base: Base, actor: User, year: int, file: Source,
                   request: HttpRequest | None = None) -> ImportResult:
     """Import a roster workbook into `base`'s roster with figures for `year`: all or
-    nothing. The caller checks that `actor` is the base's officer."""
+    nothing. The pages answer outsiders first; the writer is checked here again."""
+    if not writes_records(actor, base):
+        result = ImportResult()
+        result.errors.append(CellError("", None, None, "", NOT_WRITER))
+        record(request, "roster_import", object_repr=f"base:{base.code}", outcome="denied",
+               detail=NOT_WRITER, actor=actor)
+        return result
     rows, errors = read_roster(file, base=base, year=year)
     result = ImportResult(errors=errors)
     if not errors:

@@ -36,41 +36,11 @@ class Finding:
         return f"{self.kind}:{self.field}"
 
 
-@dataclass(frozen=True)
-class _CheckPlan:
-    """What the checks walk for every report, taken from the catalog once (an import
-    checks thousands of reports against the same catalog)."""
-
-    entered: tuple[indicators.Indicator, ...]
-    #: (code, required, not_above, implies) of every entered figure.
-    hard: tuple[tuple[str, bool, str | None, str | None], ...]
-    numeric: tuple[str, ...]
-    shares: tuple[tuple[indicators.Indicator, indicators.SoftShare], ...]
-    services: tuple[tuple[str, str, str], ...]
-
-
-_check_plan: _CheckPlan | None = None
-
-
-def _plan() -> _CheckPlan:
-    # Rebuilt whenever the registry is replaced (a test may register an extra figure).
-    global _check_plan
-    entered = indicators.ENTERED
-    if _check_plan is None or _check_plan.entered is not entered:
-        _check_plan = _CheckPlan(
-            entered,
-            tuple((i.code, i.required, i.not_above, i.implies) for i in entered),
-            tuple(i.code for i in entered if _numeric(i)),
-            tuple((i, i.soft_share) for i in entered if i.soft_share is not None),
-            tuple((c.label, c.sessions_code, c.enterprises_code) for c in SERVICE_CATEGORIES))
-    return _check_plan
-
-
 def hard_errors(values: Values) -> dict[str, list[str]]:
     """Errors by indicator code; an empty dict means the report may be submitted."""
     errors: dict[str, list[str]] = defaultdict(list)
     get = values.get
-    for code, required, not_above, implies in _plan().hard:
+    for code, required, not_above, implies in indicators.HARD_RULES:
         value = get(code)
         if value is None:
             if required:
@@ -84,16 +54,13 @@ def hard_errors(values: Values) -> dict[str, list[str]]:
         if implies and value is True and get(implies) is not True:
             other = indicators.BY_CODE[implies].label
             errors[code].append(f"只有“{other}”为“是”时才能填“是”")
-    for label, sessions_code, served_code in _plan().services:
-        sessions = get(sessions_code)
-        served = get(served_code)
+    for category in SERVICE_CATEGORIES:
+        sessions = get(category.sessions_code)
+        served = get(category.enterprises_code)
         if sessions == 0 and served not in (None, 0):
-            errors[served_code].append(f"{label}开展服务活动场次为0时，服务企业家次也应为0")
+            errors[category.enterprises_code].append(
+                f"{category.label}开展服务活动场次为0时，服务企业家次也应为0")
     return dict(errors)
-
-
-def _numeric(indicator: indicators.Indicator) -> bool:
-    return not indicator.is_bool and not indicator.derived
 
 
 def soft_findings(
@@ -104,9 +71,8 @@ def soft_findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     previous = previous or {}
-    plan = _plan()
     get, last_of = values.get, previous.get
-    for code in plan.numeric if previous else ():
+    for code in indicators.COMPARED_CODES if previous else ():
         value, last = get(code), last_of(code)
         if value is None or last is None or max(abs(value), abs(last)) < YOY_MIN_FIGURE:
             continue
@@ -119,18 +85,18 @@ def soft_findings(
                 "yoy_change", code,
                 f"比上年变化{change:+.1f}%（上年{last}），超过±50%，请说明原因"))
 
-    for indicator, share in plan.shares:
+    for indicator, share in indicators.SOFT_SHARES:
         finding = _share_finding(indicator, share, values)
         if finding is not None:
             findings.append(finding)
 
-    for label, sessions_code, served_code in plan.services:
-        sessions = get(sessions_code)
-        served = get(served_code)
+    for category in SERVICE_CATEGORIES:
+        sessions = get(category.sessions_code)
+        served = get(category.enterprises_code)
         if sessions and served is not None and served > SERVED_PER_SESSION_LIMIT * sessions:
             findings.append(Finding(
-                "served_per_session", served_code,
-                f"{label}平均每场服务企业超过{SERVED_PER_SESSION_LIMIT}家次，请说明原因"))
+                "served_per_session", category.enterprises_code,
+                f"{category.label}平均每场服务企业超过{SERVED_PER_SESSION_LIMIT}家次，请说明原因"))
 
     for code, median in (medians or {}).items():
         # Only a figure without its own history (a new base, a new indicator): a base's own
@@ -176,10 +142,8 @@ def medians_of(reports: Iterable[Values]) -> dict[str, Decimal]:
 
 
 def _medians(grouped: dict[str, list[Decimal]]) -> dict[str, Decimal]:
-    numeric = {code for code in grouped
-               if (indicator := indicators.BY_CODE.get(code)) is not None and _numeric(indicator)}
     return {code: Decimal(statistics.median(values)) for code, values in grouped.items()
-            if code in numeric}
+            if code in indicators.COMPARED_CODES}
 
 
 def missing_explanations(findings: list[Finding], explanations: dict[str, str]) -> list[Finding]:

@@ -7,17 +7,16 @@ that was just exported changes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Field, JSONField
+from django.db.models import F
 from django.db.models import Value as V
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from bases.audit import record
 from bases.models import Base, City, User
-from portal.bulk import insert_rows
+from portal.bulk import copy_lines, copy_texts, insert_rows, native_postgresql
 from portal.uploads import UploadScan
 from reporting import indicators
 from reporting.filing import checks
@@ -283,71 +282,18 @@ def _status_update(status: str, now: Any) -> dict[str, Any]:
     return fields
 
 
-def _copy_from(cursor: Any) -> Callable[..., Any] | None:
-    """psycopg2's copy_expert on PostgreSQL; None elsewhere (batched INSERTs instead).
-
-    A PostgreSQL driver without it (psycopg 3 names it differently) still imports, only
-    several times slower: say so in the log rather than degrade silently.
-    """
-    if connection.vendor != "postgresql":
-        return None
-    copy = getattr(cursor.cursor, "copy_expert", None)
-    if copy is None:
-        logger.warning("PostgreSQL COPY unavailable: the driver's cursor (%s) has no "
-                       "copy_expert (psycopg2 only); importing with batched INSERTs, "
-                       "several times slower", type(cursor.cursor).__qualname__)
-    return copy
-
-
-def _postgresql_copy() -> bool:
-    """PostgreSQL through psycopg2: the import's fast paths (COPY, unnest) apply."""
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        return hasattr(cursor.cursor, "copy_expert")
-
-
-class _CopySource:
-    """What psycopg2's copy_expert reads COPY text from, formatted as it is read.
-
-    The server inserts while Python formats the next block, and the rows never exist as one
-    big string or list (300,000 values would be some 50 MB)."""
-
-    def __init__(self, blocks: Iterator[str]) -> None:
-        self.blocks = blocks
-
-    def read(self, size: int = -1) -> str:
-        parts: list[str] = []
-        total = 0
-        for block in self.blocks:
-            parts.append(block)
-            total += len(block)
-            if 0 <= size <= total:
-                break
-        return "".join(parts)
-
-
-def _insert_values(groups: list[tuple[int, list[tuple[str, Decimal]]]]) -> int:
-    """Insert each (report_id, [(code, value), ...]) group's values: COPY on PostgreSQL,
-    batched INSERTs elsewhere. Returns the number of values inserted."""
+def _insert_values(groups: list[tuple[int, list[tuple[str, Decimal]]]], *, native: bool) -> int:
+    """Insert each (report_id, [(code, value), ...]) group's values: COPY where `native`
+    (PostgreSQL), batched INSERTs elsewhere. Returns the number of values inserted."""
     count = sum(len(rows) for _, rows in groups)
     if not count:
         return 0
-    with connection.cursor() as cursor:
-        copy = _copy_from(cursor)
-        if copy is not None:
-            meta = ReportValue._meta
-            columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
-                                for name in ("report", "code", "value"))
-            # Codes come from the catalog and values are Decimals: no tab, newline or "\\".
-            def blocks() -> Iterator[str]:
-                for report_id, rows in groups:
-                    prefix = f"{report_id}\t"
-                    yield "".join([f"{prefix}{code}\t{value}\n" for code, value in rows])
-
-            copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
-                 _CopySource(blocks()), size=COPY_BLOCK)
-            return count
+    if native:
+        # Codes come from the catalog and values are Decimals: no tab, newline or "\\".
+        copy_lines(ReportValue, ("report", "code", "value"),
+                   ("".join([f"{report_id}\t{code}\t{value}\n" for code, value in rows])
+                    for report_id, rows in groups))
+        return count
     objects = (ReportValue(report_id=report_id, code=code, value=value)
                for report_id, rows in groups for code, value in rows)
     # Whole statements per slice (SQLite caps the parameters of one INSERT), never all rows.
@@ -378,7 +324,8 @@ def _analyze() -> None:
 def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
     """Write the plan; returns the number of values inserted."""
     now = timezone.now()
-    if _postgresql_copy():
+    native = native_postgresql()
+    if native:
         # bulk_create prepares every field of every object through Django (most of the
         # write's Python time at 3,000 bases); unnest takes the same values as arrays.
         names = [f.attname for f in Base._meta.concrete_fields if not f.primary_key]
@@ -400,7 +347,7 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
              "approved_at", "submitted_at", "first_submitted_at")
     shared = tuple(getattr(prototype, name) for name in names[2:])
     rows = [(base_ids[write.base_code], write.year, *shared) for write in plan.new_reports]
-    if _postgresql_copy():
+    if native:
         report_ids = insert_rows(Report, names, rows)
     else:  # the driver's plain path, as the values and transitions take below
         reports = [Report(**dict(zip(names, row, strict=True))) for row in rows]
@@ -429,11 +376,13 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
         if write.existing is not None:
             write.pk = write.existing.pk
         assert write.pk is not None
-    inserted = _insert_values([(write.pk, write.inserts) for write in writes])
+    inserted = _insert_values([(write.pk, write.inserts) for write in writes], native=native)
     comment = f"由{actor.get_username() if actor else COMMAND_LINE}导入"
     prototype = Transition(report_id=0, action=Transition.Action.IMPORT, from_status="",
                            to_status=status, actor=actor, at=now, comment=comment)
-    if not _copy_transitions(prototype, writes):
+    if native:
+        _copy_transitions(prototype, writes)
+    else:
         for chunk in _chunks(writes, BATCH):  # built per batch: 1,000 snapshots at a time
             Transition.objects.bulk_create([Transition(
                 report_id=write.pk, action=Transition.Action.IMPORT,
@@ -445,61 +394,31 @@ def _write(plan: _Plan, *, status: str, actor: User | None) -> int:
     return inserted
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_text(field: Field, value: Any) -> str:
-    """One field of COPY's text format, prepared by the field itself as Django would save it.
-
-    A JSONField's database value is a driver adapter object, not text: its text is the
-    field's own prepared value dumped with the field's encoder, as Django's generic backend
-    binds it.
-    """
-    if isinstance(field, JSONField):
-        value = json.dumps(field.get_prep_value(value), cls=field.encoder)
-    else:
-        value = field.get_db_prep_save(value, connection)
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).translate(_COPY_ESCAPES)
-
-
-def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> bool:
-    """COPY one import transition per write on PostgreSQL; False elsewhere.
+def _copy_transitions(prototype: Transition, writes: list[_ReportWrite]) -> None:
+    """COPY one import transition per write (PostgreSQL).
 
     Every column but the report, the previous status and the snapshot is the same for all
     rows: it is prepared once, from `prototype`, by the fields themselves (defaults
     included), and only the three differ per row.
     """
-    with connection.cursor() as cursor:
-        copy = _copy_from(cursor)
-        if copy is None:
-            return False
-        meta = Transition._meta
-        fields = [field for field in meta.concrete_fields if not field.primary_key]
-        previous_field, snapshot_field = meta.get_field("from_status"), meta.get_field("snapshot")
-        texts = [_copy_text(field, field.pre_save(prototype, True)) for field in fields]
-        columns = [field.attname for field in fields]
-        report, previous, values = (columns.index(name) for name in
-                                    ("report_id", "from_status", "snapshot"))
+    meta = Transition._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    previous_field, snapshot_field = meta.get_field("from_status"), meta.get_field("snapshot")
+    texts = [copy_texts(field, [field.pre_save(prototype, True)])[0] for field in fields]
+    columns = [field.attname for field in fields]
+    report, previous, values = (columns.index(name) for name in
+                                ("report_id", "from_status", "snapshot"))
+    statuses = {write.existing.status if write.existing else "" for write in writes}
+    status_texts = dict(zip(statuses, copy_texts(previous_field, list(statuses)), strict=True))
 
-        statuses = {status: _copy_text(previous_field, status)
-                    for status in {write.existing.status if write.existing else ""
-                                   for write in writes}}
+    def rows() -> Iterator[str]:
+        for write in writes:
+            texts[report] = str(write.pk)
+            texts[previous] = status_texts[write.existing.status if write.existing else ""]
+            texts[values] = copy_texts(snapshot_field, [snapshot(write.values)])[0]
+            yield "\t".join(texts) + "\n"
 
-        def rows() -> Iterator[str]:
-            for write in writes:
-                texts[report] = str(write.pk)
-                texts[previous] = statuses[write.existing.status if write.existing else ""]
-                texts[values] = _copy_text(snapshot_field, snapshot(write.values))
-                yield "\t".join(texts) + "\n"
-
-        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN",
-             _CopySource(rows()), size=COPY_BLOCK)
-    return True
+    copy_lines(Transition, columns, rows())
 
 
 # --- the service -----------------------------------------------------------------------

@@ -6,30 +6,11 @@ and must say in the log that it fell back, never degrade silently.
 
 from __future__ import annotations
 
-from typing import Any
-from unittest.mock import patch
-
-from django.db import DEFAULT_DB_ALIAS, connections
-
 from reporting.filing import services
 from reporting.models import Report, Status
 from reporting.workbook.importer import import_data_workbook
+from tests.drivers import postgresql_without_copy_expert
 from tests.workbook.helpers import WorkbookTestCase, full_values
-
-
-class _WithoutCopyExpert:
-    """A DB-API cursor that is the real one in every respect but copy_expert."""
-
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "copy_expert":
-            raise AttributeError(name)
-        return getattr(self._cursor, name)
-
-    def __iter__(self) -> Any:
-        return iter(self._cursor)
 
 
 class CopyFallbackTests(WorkbookTestCase):
@@ -57,19 +38,12 @@ class CopyFallbackTests(WorkbookTestCase):
         self.assert_imported()
 
     def test_postgresql_driver_without_copy_expert_imports_with_inserts_and_warns(self):
-        database = connections[DEFAULT_DB_ALIAS]
-        create_cursor = database.create_cursor
-        # The vendor is PostgreSQL's (already so on PostgreSQL), the cursor lacks copy_expert.
-        with (patch.object(database, "vendor", "postgresql"),
-              patch.object(database, "create_cursor",
-                           lambda name=None: _WithoutCopyExpert(create_cursor(name))),
-              self.assertLogs("reporting.workbook.importer", "WARNING") as logs):
+        with postgresql_without_copy_expert(), self.assertLogs("portal.bulk", "WARNING") as logs:
             result = import_data_workbook(file=self.path, actor=None)
         self.assertTrue(result.ok, result.errors)
         self.assertEqual(result.reports_created, 1)
-        # Once for the values and once for the transitions, each naming the cause.
-        self.assertEqual(len(logs.records), 2)
-        for message in logs.output:
-            self.assertIn("has no copy_expert", message)
-            self.assertIn("batched INSERTs", message)
+        # Once per import, naming the cause.
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("has no copy_expert", logs.output[0])
+        self.assertIn("batched INSERTs", logs.output[0])
         self.assert_imported()
