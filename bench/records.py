@@ -13,6 +13,7 @@ them resident in two bases). Each measurement runs in its own subprocess
 - importing a roster workbook of 20,000 rows (target: >= 5,000 rows/s): first import
   (creates), the same file again (nothing changes), and with every figure changed;
 - the duplicates list (selector and page): queries and time;
+- pre-filling one base-year from its ledger and roster (target: <= 20 ms), and its API;
 - the province-wide roster and activities exports (synchronous): time, size, peak memory.
 
 --keep NAME (or BENCH_RECORDS_DB=NAME) uses the database NAME and keeps it: seeded on the
@@ -79,7 +80,7 @@ def run_task(name: str, database: str, timeout: int = 1800, **args) -> dict:
     return result
 
 
-PARTS = ("pages", "activities", "roster", "duplicates", "exports")
+PARTS = ("pages", "activities", "roster", "duplicates", "prefill", "exports")
 
 
 def _seeded(database: str) -> dict | None:
@@ -152,6 +153,9 @@ def measure(bases: int, parts: tuple[str, ...] = PARTS, keep: str | None = None)
         if "duplicates" in parts:
             log("duplicates")
             results["duplicates"] = run_task("duplicates", url)
+        if "prefill" in parts:
+            log("pre-fill of one base-year")
+            results["prefill"] = run_task("prefill", url)
         if "exports" in parts:
             log("province-wide exports")
             results["exports"] = {kind: run_task("export", url, kind=kind)
@@ -206,6 +210,14 @@ def section(results: dict) -> str:
                   f"{duplicates['selector_queries']} | {duplicates['load']} |",
                   f"| 重复入驻 page (province) | {duplicates['page_ms']:.0f} ms | "
                   f"{duplicates['page_queries']} | {duplicates['load']} |"]
+    prefill = results.get("prefill", {"years": {}})
+    for year, run in prefill["years"].items():
+        lines += [f"| Pre-fill of one base's {year} report from its records (`prefill_for`; "
+                  f"{run['codes']} figures) | {run['ms']:.1f} ms (median of 21, best "
+                  f"{run['best_ms']:.1f} ms) | {run['queries']} | {prefill['load']} |",
+                  f"| `GET /api/v1/bases/RB00001/prefill/{year}/` (province, session) | "
+                  f"{run['api_ms']:.1f} ms (median of 11) | {run['api_queries']} | "
+                  f"{prefill['load']} |"]
     for kind, label in (("roster", f"Province-wide roster export ({FIGURES_YEAR})"),
                         ("activities", "Province-wide activities export (this year)")
                         ) if "exports" in results else ():

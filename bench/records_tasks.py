@@ -15,7 +15,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from records import ACTIVITIES_PER_BASE, CATEGORIES, ENTERPRISES_PER_BASE, FIGURES_YEAR  # noqa: E402
@@ -162,6 +162,7 @@ def _page(client, url: str, repeats: int = 5) -> dict:
     client.get(url)  # warm: templates, the session's first save
     times, queries = [], 0
     for _ in range(repeats):
+        reset_queries()  # the log keeps 9,000 queries: a full one counts none
         with CaptureQueriesContext(connection) as context:
             start = time.perf_counter()
             response = client.get(url)
@@ -327,6 +328,33 @@ def duplicates(args):
     return {"count": len(found), "selector_ms": statistics.median(times),
             "selector_queries": len(context), "page_ms": page["ms"],
             "page_queries": page["queries"]}
+
+
+@task
+def prefill(args):
+    """Pre-filling one base-year from its records (target: <= 20 ms, constant queries):
+    the selector, and the API answer. The roster year has the figures; this year has the
+    ledger (200 activities) and the residents without figures."""
+    from bases.models import Base, Role
+    from reporting.filing.prefill import prefill_for
+
+    base = Base.objects.get(code="RB00001")
+    client = _client(Role.PROVINCE)
+    years = {}
+    for year in sorted({FIGURES_YEAR, timezone.localdate().year}):
+        prefill_for(base, year)  # warm: the catalog's tables, the connection
+        times = []
+        for _ in range(21):
+            reset_queries()  # the log keeps 9,000 queries: a full one counts none
+            with CaptureQueriesContext(connection) as context:
+                start = time.perf_counter()
+                found = prefill_for(base, year)
+                times.append((time.perf_counter() - start) * 1000)
+        api = _page(client, f"/api/v1/bases/{base.code}/prefill/{year}/", repeats=11)
+        years[str(year)] = {"ms": statistics.median(times), "best_ms": min(times),
+                            "queries": len(context), "codes": len(found.values),
+                            "api_ms": api["ms"], "api_queries": api["queries"]}
+    return {"years": years}
 
 
 @task
