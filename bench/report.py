@@ -80,8 +80,9 @@ def machine(facts: dict) -> list[str]:
         f"{pg['synchronous_commit']}, max_parallel_workers_per_gather "
         f"{pg['max_parallel_workers_per_gather']}); SQLite {sqlite3.sqlite_version}",
         f"- Load average (1/5/15 min) at the start {start[0]:.1f}/{start[1]:.1f}/{start[2]:.1f}, "
-        f"at the end {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f}. Other engineers' test suites "
-        "ran on the same 2 cores during the run: every figure below carries the 1-minute "
+        f"at the end {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f}. The 2 cores may be "
+        "shared with other work (other engineers' test suites): every figure below carries "
+        "the 1-minute "
         "load average when it was measured, and times are also given as CPU seconds where "
         "the process's own work is what counts. Over the whole run the 2 cores were "
         f"{busy:.0%} busy (this benchmark and everything else), hypervisor steal "
