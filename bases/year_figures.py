@@ -47,6 +47,9 @@ class RosterYear:
     reporting: int
     high_tech: int
     figures: dict[str, int | Decimal]
+    #: Of the enterprises with figures, those not resident on 31 December (moved out during
+    #: the year): counted as reporting, not as resident.
+    reporting_moved_out: int = 0
 
 
 def year_end(year: int) -> dt.date:
@@ -93,6 +96,7 @@ def roster_year(base: Base, year: int) -> RosterYear:
                 | Q(enterprise__high_tech_valid_until__gte=end)))
     sums = EnterpriseYear.objects.filter(enterprise__base=base, year=year).aggregate(
         reporting=Count("id"), high_tech=Count("id", filter=valid),
+        moved_out=Count("id", filter=Q(enterprise__moved_out__lte=end)),
         **{code: Sum(code) for code in FIGURE_CODES})
     figures: dict[str, int | Decimal] = {}
     for code in FIGURE_CODES:
@@ -103,4 +107,4 @@ def roster_year(base: Base, year: int) -> RosterYear:
             # SQLite sums NUMERIC as a double; at the cent this is exact for any real total.
             figures[code] = Decimal(total or 0).quantize(Decimal(1).scaleb(-figure.decimals))
     return RosterYear(bool(counts["total"]), counts["resident"], counts["small_micro"],
-                      sums["reporting"], sums["high_tech"], figures)
+                      sums["reporting"], sums["high_tech"], figures, sums["moved_out"])

@@ -35,6 +35,10 @@ class PrefillSerializer(serializers.Serializer):
         help_text="the officer declared the year's ledger complete (本年度台帐完整)")
     roster_complete = serializers.BooleanField(
         help_text="the officer declared the year's roster complete (本年度名册完整)")
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="what to know before filling these in (Chinese), e.g. enterprises that moved "
+                  "out during the year counted as reporting but not as resident")
 
 
 class PrefillView(ApiView):
@@ -61,4 +65,5 @@ class PrefillView(ApiView):
             "sources": prefill.sources,
             "ledger_complete": prefill.ledger_complete,
             "roster_complete": prefill.roster_complete,
+            "notes": list(prefill.notes),
         })

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bases.models import Base
-from bases.year_figures import ledger_year, roster_year
+from bases.year_figures import RosterYear, ledger_year, roster_year
 from reporting import indicators
 from reporting.filing import checks
 from reporting.indicators import LEDGER, ROSTER, SERVICE_CATEGORIES, Value
@@ -30,6 +30,8 @@ class Prefill:
     sources: dict[str, str]
     ledger_complete: bool
     roster_complete: bool
+    #: What the officer should know before filling these in (Chinese, for the page and API).
+    notes: tuple[str, ...] = ()
 
     def entered_from(self, chosen: set[str]) -> dict[str, Value]:
         """The entered (not derived) figures of the chosen sources: what a fill writes."""
@@ -55,8 +57,21 @@ def _ledger_values(base: Base, year: int) -> dict[str, Value]:
     return values
 
 
-def _roster_values(base: Base, year: int) -> dict[str, Value]:
-    figures = roster_year(base, year)
+def _moved_out_note(figures: RosterYear, year: int) -> str | None:
+    """SPEC 10 counts an enterprise that moved out during the year as reporting (it has the
+    year's figures) but not as resident on 31 December; when that makes 报送企业户数 exceed
+    入驻企业户数, the report's hard check refuses the pre-filled figures: say why first."""
+    if figures.reporting <= figures.resident or not figures.reporting_moved_out:
+        return None
+    reporting = indicators.BY_CODE["reporting_enterprises"].label
+    resident = indicators.BY_CODE["resident_enterprises"].label
+    return (f"名册中有 {figures.reporting_moved_out} 家企业已于{year}年内迁出但填有{year}年度数据："
+            f"计入“{reporting}”（{figures.reporting}），不计入年末“{resident}”"
+            f"（{figures.resident}），报表因此不能提交。请在名册中核对这些企业的迁出日期或年度数据，"
+            f"或在报表中修改后填写情况说明。")
+
+
+def _roster_values(figures: RosterYear) -> dict[str, Value]:
     if not figures.kept:
         return {}
     return indicators.with_derived({
@@ -76,7 +91,9 @@ def prefill_for(base: Base, year: int, *, report: Report | None = None) -> Prefi
         # order_by(): the model's default order would join the bases for nothing.
         report = Report.objects.filter(base=base, year=year).order_by().only(
             "ledger_complete", "roster_complete").first()
-    computed = {LEDGER: _ledger_values(base, year), ROSTER: _roster_values(base, year)}
+    roster = roster_year(base, year)
+    computed = {LEDGER: _ledger_values(base, year), ROSTER: _roster_values(roster)}
+    note = _moved_out_note(roster, year)
     values: dict[str, Value] = {}
     sources: dict[str, str] = {}
     for code, source in indicators.record_sources().items():
@@ -85,7 +102,8 @@ def prefill_for(base: Base, year: int, *, report: Report | None = None) -> Prefi
             values[code], sources[code] = value, source
     return Prefill(values, sources,
                    bool(report and report.ledger_complete),
-                   bool(report and report.roster_complete))
+                   bool(report and report.roster_complete),
+                   notes=(note,) if note else ())
 
 
 def record_findings(report: Report, values: dict[str, Value | None]) -> list[checks.Finding]:

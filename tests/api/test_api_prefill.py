@@ -31,7 +31,9 @@ class PrefillApiTests(ApiTestCase):
 
     def test_values_are_typed_like_the_report_api_and_sources_name_the_record(self):
         body = self.get("alice").json()
-        self.assertEqual(set(body), {"values", "sources", "ledger_complete", "roster_complete"})
+        self.assertEqual(set(body), {"values", "sources", "ledger_complete", "roster_complete",
+                                     "notes"})
+        self.assertEqual(body["notes"], [])
         values, sources = body["values"], body["sources"]
         self.assertEqual(values["svc_training_sessions"], 2)
         self.assertEqual(values["svc_training_enterprises"], 42)
@@ -48,6 +50,17 @@ class PrefillApiTests(ApiTestCase):
         self.assertEqual(set(sources), set(values))
         self.assertNotIn("building_area", values)
         self.assertEqual((body["ledger_complete"], body["roster_complete"]), (False, False))
+
+    def test_enterprises_moved_out_during_the_year_that_tip_the_counts_are_explained(self):
+        # A: 2 reporting, both resident. Two more that left in 2018 with 2018 figures: 4 > 2.
+        for day in (dt.date(2018, 6, 30), dt.date(2018, 12, 31)):
+            enterprise(self.base_a, moved_out=day, years={2018: {}})
+        body = self.get("alice").json()
+        self.assertEqual((body["values"]["reporting_enterprises"],
+                          body["values"]["resident_enterprises"]), (4, 2))
+        [note] = body["notes"]
+        self.assertIn("2 家企业已于2018年内迁出但填有2018年度数据", note)
+        self.assertIn("计入“报送企业户数”（4），不计入年末“入驻企业户数”（2）", note)
 
     def test_the_officers_declarations_are_reported(self):
         services.save_draft(base=self.base_a, year=2018, actor=self.alice, version=None,
@@ -74,7 +87,7 @@ class PrefillApiTests(ApiTestCase):
     def test_bob_sees_his_own_base_without_records_as_empty(self):
         body = self.get("bob", "B001").json()
         self.assertEqual(body, {"values": {}, "sources": {}, "ledger_complete": False,
-                                "roster_complete": False})
+                                "roster_complete": False, "notes": []})
 
     def test_unknown_base_and_bad_years(self):
         self.assertEqual(self.get("pat", "ZZZ9").status_code, 404)

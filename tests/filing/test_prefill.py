@@ -127,6 +127,24 @@ class RosterPrefillTests(BaseTestCase):
         self.assertEqual(values["reporting_enterprises"], 4)
         self.assertEqual(values["high_tech_enterprises"], 2)
 
+    def test_a_move_out_during_the_year_is_explained_only_when_reporting_exceeds_resident(self):
+        enterprise(self.base_a, years={2018: {}})
+        enterprise(self.base_a)  # resident, no figures: 1 reporting of 2 resident
+        left = enterprise(self.base_a, moved_out=dt.date(2018, 9, 1), years={2018: {}})
+        prefill = prefill_for(self.base_a, 2018)
+        self.assertEqual((prefill.values["reporting_enterprises"],
+                          prefill.values["resident_enterprises"]), (2, 2))
+        self.assertEqual(prefill.notes, ())
+        left.__class__.objects.filter(pk=left.pk).update(moved_out=dt.date(2018, 3, 1))
+        enterprise(self.base_a, moved_out=DEC31, years={2018: {}})
+        prefill = prefill_for(self.base_a, 2018)
+        self.assertEqual((prefill.values["reporting_enterprises"],
+                          prefill.values["resident_enterprises"]), (3, 2))
+        [note] = prefill.notes
+        self.assertTrue(note.startswith("名册中有 2 家企业已于2018年内迁出但填有2018年度数据"))
+        # The next year, nobody who left in 2018 has figures: no note.
+        self.assertEqual(prefill_for(self.base_a, 2019).notes, ())
+
     def test_a_roster_without_figures_for_the_year_gives_zero_sums(self):
         enterprise(self.base_a, years={2017: {}})
         values = prefill_for(self.base_a, 2018).values

@@ -49,6 +49,16 @@ class PrefillFormTests(BaseTestCase):
         self.assertContains(response, 'name="ledger_complete"')
         self.assertNotContains(response, 'id="record-building_area"')
 
+    def test_the_form_explains_enterprises_that_left_during_the_year_before_the_officer_fills(self):
+        self.login(self.alice)
+        self.assertNotContains(self.page(), "年内迁出但填有")
+        enterprise(self.base_a, moved_out=dt.date(2018, 5, 1), years={2018: {}})
+        enterprise(self.base_a, moved_out=dt.date(2018, 8, 1), years={2018: {}})
+        # 3 reporting, 1 resident on 31 December: the hard check would refuse the fill.
+        for user in (self.alice, self.pat):
+            self.login(user)
+            self.assertContains(self.page(), "名册中有 2 家企业已于2018年内迁出但填有2018年度数据")
+
     def test_filling_from_the_ledger_saves_a_draft_and_audits_the_fill(self):
         response = self.fill("ledger")
         self.assertRedirects(response, f"/bases/{self.base_a.code}/reports/2018/")
