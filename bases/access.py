@@ -6,21 +6,26 @@ it exists. A city reviewer reads exactly what a city viewer of its city reads (C
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from bases.models import CITY_ROLES, Base, City, Role, User
 
 
-def bases_for(user: User) -> QuerySet[Base]:
-    bases = Base.objects.select_related("city")
+def in_scope(user: User, *, via: str = "") -> Q:
+    """The one scope rule as a filter: the bases `user` reads, on Base itself, or with
+    `via` (e.g. "base__") on whatever belongs to a base (`reporting` filters reports so)."""
     if user.role == Role.PROVINCE:
-        return bases
+        return Q()
     if user.role in CITY_ROLES and user.city_id:
-        return bases.filter(city_id=user.city_id)
+        return Q(**{f"{via}city_id": user.city_id})
     if user.role == Role.OFFICER and user.base_id:
-        return bases.filter(pk=user.base_id)
-    return bases.none()
+        return Q(**{f"{via}pk": user.base_id})
+    return Q(pk__in=[])  # nothing, without a query
+
+
+def bases_for(user: User) -> QuerySet[Base]:
+    return Base.objects.select_related("city").filter(in_scope(user))
 
 
 def sees_base(user: User, base: Base) -> bool:

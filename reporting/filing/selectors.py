@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from bases.models import CITY_ROLES, Base, Role, User
+from bases.access import in_scope
+from bases.models import Base, User
 from reporting import indicators
 from reporting.filing import checks
 from reporting.indicators import Value
@@ -20,14 +21,8 @@ from reporting.models import Report, ReportValue, Round, Status, Transition
 
 def reports_for(user: User) -> QuerySet[Report]:
     """The reports a user may read; the single scope rule for reports."""
-    reports = Report.objects.select_related("base", "base__city")
-    if user.role == Role.PROVINCE:
-        return reports
-    if user.role in CITY_ROLES and user.city_id:
-        return reports.filter(base__city_id=user.city_id)
-    if user.role == Role.OFFICER and user.base_id:
-        return reports.filter(base_id=user.base_id)
-    return reports.none()
+    return Report.objects.select_related("base", "base__city").filter(
+        in_scope(user, via="base__"))
 
 
 def expected_in(year: int) -> Q:
