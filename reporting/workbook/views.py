@@ -24,7 +24,8 @@ from bases.access import get_base, outside_scope, require_role
 from bases.audit import record
 from bases.models import Base, Role
 from reporting import indicators
-from reporting.filing import services
+from reporting.filing import policy, services
+from reporting.filing.policy import Target
 from reporting.filing.rounds import deadline_for
 from reporting.filing.selectors import approved_values, reports_for
 from reporting.models import ExportJob, Report, Round, Status
@@ -114,8 +115,11 @@ def report_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Read the officer's filled workbook (the fill-in form or a data workbook) into their
     draft: types and bounds only, the same parse as the web form."""
     base = get_base(request, code)
-    if request.user.role != Role.OFFICER:
-        raise outside_scope(request, f"report-upload:{code}/{year}")
+    target = Target.for_base(base, year)
+    decision = policy.may_edit(request.user, target)
+    if decision.kind in (policy.Kind.SCOPE, policy.Kind.ROLE):
+        policy.enforce(request, decision, target.label)  # 404 or 403, as the form answers
+    # A refusal for the report's state (submitted, a closed round) is the save's message.
     back = redirect("reporting:report", code=base.code, year=year)
     where = f"report:{base.code}/{year}"
     upload = request.FILES.get("file")

@@ -100,18 +100,22 @@ class OfficerWorkbookTests(WorkbookTestCase):
             self.assertEqual(self.client.get(self.url + "workbook.xlsx").status_code, 404,
                              user.username)
 
-    def test_officer_b_uploading_to_a_gets_404(self):
+    def test_officer_b_uploading_to_a_gets_404_and_readers_403(self):
         data = self.download(self.alice)
         self.login(self.bob)
         response = self.client.post(self.url + "upload/",
                                     {"file": SimpleUploadedFile("x.xlsx", data),
                                      "version": self.report.version})
         self.assertEqual(response.status_code, 404)
-        self.login(self.pat)
-        response = self.client.post(self.url + "upload/",
-                                    {"file": SimpleUploadedFile("x.xlsx", data),
-                                     "version": self.report.version})
-        self.assertEqual(response.status_code, 404)
+        # Those who read the report but never edit figures get the form's audited 403.
+        for user in (self.pat, self.carol, self.rita):
+            self.login(user)
+            response = self.client.post(self.url + "upload/",
+                                        {"file": SimpleUploadedFile("x.xlsx", data),
+                                         "version": self.report.version})
+            self.assertEqual(response.status_code, 403, user.username)
+            self.assertTrue(AuditEvent.objects.filter(event="role_denied", actor=user,
+                                                      object_repr="report:A001/2018").exists())
         self.assertEqual(Report.objects.get(pk=self.report.pk).version, self.report.version)
 
     def test_text_in_a_number_cell_names_row_and_column_and_saves_nothing(self):
