@@ -41,8 +41,6 @@ from reporting.workbook.data import (
 )
 
 BATCH = 1000
-#: Characters of COPY text sent to PostgreSQL per read.
-COPY_BLOCK = 1 << 16
 #: A bulk load of at least this many values refreshes the planner's statistics afterwards.
 ANALYZE_AFTER_VALUES = 20_000
 COMMAND_LINE = "命令行"
