@@ -84,7 +84,8 @@ class PasswordChangeRequiredMiddleware:
 
 
 def second_factor_required(request: HttpRequest) -> bool:
-    """Admin roles and superusers (whatever their role) must pass it; others once enrolled."""
+    """The roles of OTP_REQUIRED_ROLES and superusers (whatever their role) must pass it;
+    others once enrolled."""
     user = request.user
     return (user.role in settings.OTP_REQUIRED_ROLES or user.is_superuser
             or bool(request.session.get("otp_enrolled")))

@@ -172,8 +172,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
-# Two-factor login is required of these roles (and of anyone who enabled it).
-OTP_REQUIRED_ROLES = ("province", "security", "audit")
+# Two-factor login is required of these roles (and of anyone who enabled it): the admins,
+# and the city reviewers, whose returns and passes decide what reaches the province.
+OTP_REQUIRED_ROLES = ("province", "security", "audit", "city_reviewer")
 OTP_TOTP_ISSUER = "湖南省创业创新基地信息报送平台"
 
 AUDIT_RETENTION_DAYS = 180

@@ -44,7 +44,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "logout": POST_ONLY,
     "password_change": EVERYONE,
     # Already-verified personas are sent home; others see the 2FA pages.
-    "otp_setup": row(302, 200, 200, 200, 200, 302, 302, 302),
+    "otp_setup": row(302, 200, 200, 200, 200, 302, 302, 302, rita=302, rex=302),
     "otp_verify": row(302, 302, 302, 302, 302, 302, 302, 302),
     # The message centre: everyone's own notices; the sample pk is nobody's notice (404);
     # tests/notices/test_centre.py checks them with real notices.

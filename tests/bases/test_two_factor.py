@@ -55,9 +55,29 @@ class TwoFactorTestCase(BaseTestCase):
         self.assertIn("两步验证", api.json()["detail"])
 
 
+class CityReviewerTests(TwoFactorTestCase):
+    def test_a_city_reviewer_enrols_then_verifies_before_the_city_queue(self):
+        client = self.password_client(self.rita)  # no device yet
+        response = client.get("/city/reviews/")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.url.startswith("/accounts/2fa/setup/"), response.url)
+
+        device = self.device(self.rex)
+        client = self.password_client(self.rex)
+        response = client.get("/city/reviews/")
+        self.assertTrue(response.url.startswith("/accounts/2fa/verify/"), response.url)
+        self.assertEqual(client.get("/api/v1/reports/").status_code, 403)
+        client.post("/accounts/2fa/verify/", {"otp_token": code(device)})
+        self.assertEqual(client.get("/city/reviews/").status_code, 200)
+
+    def test_a_city_viewer_still_needs_no_second_factor(self):
+        client = self.password_client(self.carol)
+        self.assertEqual(client.get("/statistics/").status_code, 200)
+
+
 class ReEnrolmentTests(TwoFactorTestCase):
-    def test_password_alone_gets_no_new_secret_for_any_admin_role(self):
-        for user in (self.pat, self.sam, self.audrey):
+    def test_password_alone_gets_no_new_secret_for_any_role_that_needs_it(self):
+        for user in (self.pat, self.sam, self.audrey, self.rita):
             with self.subTest(user=user.username):
                 original = self.device(user)
                 client = self.password_client(user)

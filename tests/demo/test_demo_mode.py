@@ -73,7 +73,7 @@ class DemoAuthenticatorTests(TestCase):
 
         self.assertIn("打开 http://127.0.0.1:8123/ 登录。", printed)
         self.assertNotIn(":8000", printed)
-        for username in ("province_admin", "security_admin", "audit_admin"):
+        for username in ("changsha_reviewer", "province_admin", "security_admin", "audit_admin"):
             device = TOTPDevice.objects.get(user__username=username, confirmed=True)
             secret = re.search(rf"{username} .*两步验证密钥 ([A-Z2-7]+)", printed)[1]
             self.assertEqual(len(secret), 32)
@@ -91,7 +91,7 @@ class DemoAuthenticatorTests(TestCase):
 
     @override_settings(DEMO=True)
     def test_demo_totp_refuses_an_account_that_is_not_a_demo_admin(self):
-        with self.assertRaisesMessage(CommandError, "不是演示管理员账号"):
+        with self.assertRaisesMessage(CommandError, "不是需要两步验证的演示账号"):
             call_command("demo_totp", "cs_officer", stdout=io.StringIO())
 
     def test_demo_totp_refuses_outside_demo_mode(self):

@@ -162,13 +162,13 @@ def totp_code(username: str) -> str:
     return f"{code:0{device.digits}d}"
 
 
-def log_in_with_totp(page: Page, username: str = ADMIN) -> None:
+def log_in_with_totp(page: Page, username: str = ADMIN, *, landing: str = r"/province/$") -> None:
     """Password, then the second factor on /accounts/2fa/verify/ (a code works once)."""
     log_in(page, username)
     expect(page).to_have_url(re.compile(r"/accounts/2fa/verify/"))
     page.get_by_label("动态验证码").fill(totp_code(username))
     page.get_by_role("button", name="验证", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/province/$"))
+    expect(page).to_have_url(re.compile(landing))
 
 
 # --- the figures ---------------------------------------------------------------------

@@ -60,8 +60,7 @@ def test_city_reviewer_returns_then_passes_and_the_province_approves(journey):
 
     # The city reviewer, on a phone: the city's queue, then the same review page.
     city = journey.new_page("city", **PHONE)
-    log_in(city, CITY_REVIEWER)
-    expect(city).to_have_url(re.compile(r"/city/reviews/$"))
+    log_in_with_totp(city, CITY_REVIEWER, landing=r"/city/reviews/$")
     waiting = city.locator("#city-queue tbody tr").filter(has_text=FLAGSHIP)
     expect(waiting).to_have_count(1)
     assert_fits(city)

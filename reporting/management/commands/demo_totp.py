@@ -1,4 +1,5 @@
-"""The current second-factor code of a demo admin account (the demo's authenticator).
+"""The current second-factor code of a demo account that needs one (the demo's admins and
+its city reviewer; the demo's authenticator).
 
 For the local demo only: refused outside demo mode (PORTAL_DEMO=1) and for any
 account that is not one of the demo's admins with the demo's authenticator.
@@ -14,16 +15,17 @@ from reporting.management.commands.seed_demo import DEMO_ADMINS, demo_device
 
 
 class Command(BaseCommand):
-    help = "显示演示管理员账号当前的两步验证动态验证码（仅限本机演示模式）。"
+    help = "显示演示管理员或市州审核员账号当前的两步验证动态验证码（仅限本机演示模式）。"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("username", help=f"演示管理员账号：{'、'.join(DEMO_ADMINS)}")
+        parser.add_argument("username", help=f"演示账号：{'、'.join(DEMO_ADMINS)}")
 
     def handle(self, *args, username: str, **options) -> None:
         if not getattr(settings, "DEMO", False):
             raise CommandError("只能在演示模式（make demo，PORTAL_DEMO=1）下使用。")
         device = demo_device(username)
         if device is None:
-            raise CommandError(f"“{username}”不是演示管理员账号（{'、'.join(DEMO_ADMINS)}）。")
+            accounts = "、".join(DEMO_ADMINS)
+            raise CommandError(f"“{username}”不是需要两步验证的演示账号（{accounts}）。")
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
         self.stdout.write(f"{code:0{device.digits}d}")

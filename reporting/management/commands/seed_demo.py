@@ -19,7 +19,8 @@ CHANGSHA_FLAGSHIP = "长沙科技新城"
 #: The demo's admin accounts sign in with a second factor: each gets an authenticator
 #: (TOTP device) of this name, whose secret the seed prints and `demo_totp` reads.
 DEMO_DEVICE = "演示身份验证器"
-DEMO_ADMINS = ("province_admin", "security_admin", "audit_admin")
+#: The demo accounts whose role needs two-factor login: each gets the demo's authenticator.
+DEMO_ADMINS = ("changsha_reviewer", "province_admin", "security_admin", "audit_admin")
 DEFAULT_ADDRESS = "127.0.0.1:8000"
 
 
@@ -152,16 +153,17 @@ class Command(BaseCommand):
             device = demo_device(username)
             secrets[username] = (f"两步验证密钥 {base32_secret(device)}" if device
                                  else "两步验证：首次登录时设置")
+        reviewer = secrets["changsha_reviewer"]
         self.stdout.write(f"""
 演示账号（密码均为 {DEMO_PASSWORD}）：
   cs_officer       {flagship.name if flagship else ''} 信息管理员
   b2_officer       {second.name if second else ''}（第二批）信息管理员
   changsha_viewer  长沙市 市州查看员
-  changsha_reviewer 长沙市 市州审核员（2018年度为两级审核：先由市州初审）
+  changsha_reviewer 长沙市 市州审核员（2018年度两级审核，先由市州初审；{reviewer}）
   province_admin   省级管理员（{secrets["province_admin"]}）
   security_admin   安全管理员（{secrets["security_admin"]}）
   audit_admin      审计管理员（{secrets["audit_admin"]}）
-管理员账号登录后须输入动态验证码：把上面的密钥加入身份验证器应用，或运行
+管理员和市州审核员账号登录后须输入动态验证码：把上面的密钥加入身份验证器应用，或运行
   python manage.py demo_totp 用户名
 查看当前验证码（仅限演示模式 make demo）。
 打开 {served_url(self.address)} 登录。""")
