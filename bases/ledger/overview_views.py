@@ -49,6 +49,20 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "stale_days": selectors.STALE_DAYS})
 
 
+def _chart_context(request: HttpRequest, activities, year: int) -> dict[str, object]:
+    """The chart of `year`, and when it is empty, the latest year that has activities (with
+    the same query string but that year), so an empty chart never leaves the reader guessing."""
+    chart = selectors.monthly_chart(activities, year)
+    context: dict[str, object] = {"chart": chart}
+    if not chart.total:
+        latest = selectors.latest_year(activities)
+        if latest is not None and latest != year:
+            query = request.GET.copy()
+            query["year"] = str(latest)
+            context["latest_year"], context["latest_query"] = latest, query.urlencode()
+    return context
+
+
 def chart(request: HttpRequest) -> HttpResponse:
     """Activities per month by category: the province (or one city) for the province, the
     city for a city viewer."""
@@ -64,8 +78,7 @@ def chart(request: HttpRequest) -> HttpResponse:
         scope_name = next((name for pk, name in form.fields["city"].choices if pk == city_id),
                           scope_name)
     return render(request, "bases/ledger/chart.html", {
-        "form": form, "chart": selectors.monthly_chart(activities, year),
-        "scope_name": scope_name})
+        "form": form, "scope_name": scope_name, **_chart_context(request, activities, year)})
 
 
 def base_chart(request: HttpRequest, code: str) -> HttpResponse:
@@ -74,7 +87,7 @@ def base_chart(request: HttpRequest, code: str) -> HttpResponse:
     activities = ServiceActivity.objects.filter(base=base)
     return render(request, "bases/ledger/chart.html", {
         "form": form, "base": base, "scope_name": base.name,
-        "chart": selectors.monthly_chart(activities, form.chosen_year())})
+        **_chart_context(request, activities, form.chosen_year())})
 
 
 def export_base(request: HttpRequest, code: str) -> HttpResponse:

@@ -164,6 +164,13 @@ class MonthlyChart:
     height: float = CHART_HEIGHT
 
 
+def latest_year(activities: QuerySet[ServiceActivity]) -> int | None:
+    """The year of the latest of `activities` (None: there are none). One query; asked only
+    when the year shown is empty, so the full table is scanned at most for an empty chart."""
+    latest = activities.aggregate(latest=Max("date"))["latest"]
+    return None if latest is None else latest.year
+
+
 def monthly_chart(activities: QuerySet[ServiceActivity], year: int) -> MonthlyChart:
     """Activities per month and category of `year`, stacked, in one query; the geometry
     of an SVG drawn by the template (no script, no asset)."""

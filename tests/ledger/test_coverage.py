@@ -105,6 +105,23 @@ class ChartTests(LedgerTestCase):
             self.assertEqual(re.findall(r'<script(?![^>]*\bsrc="/static/)',
                                         response.content.decode()), [])
 
+    def test_an_empty_year_points_to_the_latest_year_with_activities(self):
+        this_year = timezone.localdate().year
+        sign_in(self.client, self.alice)  # A001's activities are all of 2018
+        response = self.client.get("/bases/A001/ledger/chart/")
+        self.assertContains(response, f"{this_year}年尚无服务活动记录")
+        self.assertContains(response, '<a href="?year=2018">2018年</a>')
+        self.assertNotContains(self.client.get("/bases/A001/ledger/chart/?year=2018"),
+                               "data-latest-year")
+        # The province's city filter stays in the link; a year with activities needs none.
+        sign_in(self.client, self.pat)
+        response = self.client.get(f"/ledger/chart/?year=2017&city={self.changsha.pk}")
+        self.assertContains(response, f'<a href="?year=2018&amp;city={self.changsha.pk}">')
+        self.assertNotContains(self.client.get("/ledger/chart/?year=2018"), "data-latest-year")
+        # A base that never kept a ledger gets an empty chart and no pointer.
+        ServiceActivity.objects.filter(base=self.base_a).delete()
+        self.assertNotContains(self.client.get("/bases/A001/ledger/chart/"), "data-latest-year")
+
     def test_nav_links_for_province_and_city(self):
         for user in (self.pat, self.carol):
             sign_in(self.client, user)
