@@ -62,7 +62,6 @@ def end_sessions_of_deactivated_user(sender, instance: User, created: bool, **kw
         end_sessions(instance)
 
 
-
 # The 重复入驻 count is cached under the roster's token (bases/roster/generation.py).
 post_save.connect(roster_changed, sender=Enterprise, dispatch_uid="roster-generation-save")
 post_delete.connect(roster_changed, sender=Enterprise, dispatch_uid="roster-generation-delete")

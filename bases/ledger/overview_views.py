@@ -18,7 +18,7 @@ from bases.hooks import start_province_export
 from bases.ledger import selectors, workbook
 from bases.ledger.forms import WorkbookUploadForm, YearForm
 from bases.ledger.models import ServiceActivity
-from bases.ledger.views import _writable_base
+from bases.ledger.views import writable_base
 from bases.models import CITY_ROLES, Role
 from portal.sheets import xlsx_response
 
@@ -109,7 +109,7 @@ def export_province(request: HttpRequest) -> HttpResponse:
 def import_activities(request: HttpRequest, code: str) -> HttpResponse:
     """The base's officer uploads an activities workbook: everything is imported, or
     nothing, with every problem listed by sheet, row and column."""
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     errors = None
     status = 200

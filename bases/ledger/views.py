@@ -34,7 +34,8 @@ def is_writer(request: HttpRequest, base: Base) -> bool:
     return request.user.role == Role.OFFICER and request.user.base_id == base.pk
 
 
-def _writable_base(request: HttpRequest, code: str) -> Base:
+def writable_base(request: HttpRequest, code: str) -> Base:
+    """The base whose ledger the signed-in officer writes (its own); the audited 404 else."""
     base = get_base(request, code)
     if not is_writer(request, base):
         raise outside_scope(request, f"ledger-write:{code}")
@@ -107,7 +108,7 @@ def _activity_page(request: HttpRequest, base: Base, activity: ServiceActivity,
 
 
 def activity_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     activity = _activity(request, base, pk) if pk is not None else None
     form = ActivityForm(request.POST or None, base=base, instance=activity)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +131,7 @@ def activity_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
 
 
 def activity_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     activity = _activity(request, base, pk)
     return _confirm_delete(
         request, base, what=f"服务活动“{activity}”",
@@ -159,7 +160,7 @@ def _confirm_delete(request: HttpRequest, base: Base, *, what: str,
 
 
 def attachment_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     activity = _activity(request, base, pk)
     if request.method != "POST":
         return redirect(activity_url(activity))
@@ -200,7 +201,7 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 
 
 def attachment_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     attachment = _attachment(request, base, pk)
     back = activity_url(attachment.activity)
     return _confirm_delete(
@@ -219,7 +220,7 @@ def institution_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def institution_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     institution = _institution(request, base, pk) if pk is not None else None
     form = InstitutionForm(request.POST or None, instance=institution)
     if request.method == "POST" and form.is_valid():
@@ -243,7 +244,7 @@ def institution_edit(request: HttpRequest, code: str, pk: int | None = None) -> 
 
 
 def institution_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    base = _writable_base(request, code)
+    base = writable_base(request, code)
     institution = _institution(request, base, pk)
     back = reverse("bases:ledger:institutions", kwargs={"code": base.code})
     return _confirm_delete(

@@ -44,7 +44,7 @@ from bases.roster.models import Enterprise, EnterpriseYear, RosterChange, last_r
 from bases.roster.services import ELSEWHERE, NOT_WRITER, EnterpriseFields, resident_in_year
 from portal.bulk import JSONText, copy_rows, copy_update_rows
 from portal.sheets import (
-    _CONTROL,
+    CONTROL,
     CellError,
     CellProblem,
     ErrorList,
@@ -416,7 +416,7 @@ def _quick_reader(keys: dict[int, str], context: _Context, base_code: str):
                 or type(contact) is not str or type(base) is not str):
             return None
         # On the cells as they are: strip() would take away some control characters.
-        if _CONTROL.search(name + code + cert + contact + base):
+        if CONTROL.search(name + code + cert + contact + base):
             return None
         name, cert, contact = name.strip(), cert.strip(), contact.strip()
         if (not name or len(name) > 200 or len(cert) > 50 or len(contact) > 100

@@ -12,7 +12,6 @@ before calamine ever opens them.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from bases.models import BATCH_MAX, Base
 from portal.sheet_layout import header_cells, number_format, page_setup, text_width
-from portal.sheets import CellError, ErrorList
+from portal.sheets import CONTROL, CONTROL_CHARACTERS, CellError, ErrorList, clean_text, is_empty
 from portal.sheets import Note as _Note
 from portal.sheets import sheet_rows as _sheet_rows
 from portal.spreadsheet import number_cell, safe_text, text_cell, unescape_text
@@ -259,16 +258,8 @@ def _save(workbook: Workbook, target: Source) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _clean_text(raw: object) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return unescape_text(safe_text(raw).strip())  # the writer's apostrophe (portal.spreadsheet)
-
-
 def _header_key(raw: object, lookup: dict[str, str]) -> str | None:
-    text = _clean_text(raw)
+    text = clean_text(raw)
     if not text:
         return None
     return lookup.get(text) or lookup.get(text.lower())
@@ -304,20 +295,15 @@ def field_label(key: str) -> str:
     return REPORT_KEY_LABELS.get(key) or BASE_LABELS.get(key, key)
 
 
-CONTROL_CHARACTERS = "含有不可见的控制字符（如 NUL），请删除后再上传"
-#: The characters an .xlsx cannot hold (ILLEGAL_CHARACTERS_RE), as one class: faster.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _text_cell(raw: object) -> tuple[str, str | None]:
     """(text, None) or ("", error message) for a cell read as text."""
     if type(raw) is str:
-        if _CONTROL.search(raw):
+        if CONTROL.search(raw):
             return "", CONTROL_CHARACTERS
         return unescape_text(raw.strip()), None  # the writer's apostrophe (portal.spreadsheet)
     if type(raw) is _Note:
         return "", raw.message
-    return _clean_text(raw), None
+    return clean_text(raw), None
 
 
 def _whole_number(raw: object) -> int | None:
@@ -329,7 +315,7 @@ def _whole_number(raw: object) -> int | None:
     if isinstance(raw, float):
         return int(raw) if raw.is_integer() else None
     try:
-        number = Decimal(_clean_text(raw))
+        number = Decimal(clean_text(raw))
     except ArithmeticError:
         return None
     # adjusted() first: int() of 9e999999999 would build a billion-digit number.
@@ -337,10 +323,6 @@ def _whole_number(raw: object) -> int | None:
             or number != number.to_integral_value()):
         return None
     return int(number)
-
-
-def _empty(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
 def _find_sheet(names: list[str], key: str) -> str | None:
@@ -361,12 +343,12 @@ def _header_cells(row: Sequence, lookup: dict[str, str]
     """Per titled column index: (its key or None, its text, the guard's note or None)."""
     cells: dict[int, tuple[str | None, str, str | None]] = {}
     for index, raw in enumerate(row):
-        if _empty(raw):
+        if is_empty(raw):
             continue
         if type(raw) is _Note:
             cells[index] = (None, "", raw.message)
         else:
-            cells[index] = (_header_key(raw, lookup), _clean_text(raw), None)
+            cells[index] = (_header_key(raw, lookup), clean_text(raw), None)
     return cells
 
 
@@ -375,7 +357,7 @@ def _is_header_row(row: Sequence | None, lookup: dict[str, str]) -> bool:
     has a value that is not, such as its base code or its year)."""
     if row is None:
         return False
-    filled = [raw for raw in row if not _empty(raw)]
+    filled = [raw for raw in row if not is_empty(raw)]
     return bool(filled) and all(type(raw) is str and _header_key(raw, lookup) is not None
                                 for raw in filled)
 
@@ -431,7 +413,7 @@ def _header_and_rows(rows: Iterator[tuple | list], first: Sequence, name: str,
 def _check_untitled(sheet_name: str, row_number: int, row: tuple, header: _Header,
                     reported: set[int], errors: list[CellError]) -> None:
     for index, raw in enumerate(row):
-        if index in header.titled or index in reported or _empty(raw):
+        if index in header.titled or index in reported or is_empty(raw):
             continue
         reported.add(index)
         errors.append(CellError(sheet_name, row_number, get_column_letter(index + 1), "",
@@ -443,7 +425,7 @@ def _base_cell(key: str, raw: object) -> tuple[Any, str | None]:
     if type(raw) is _Note:
         return None, raw.message
     if key == "batch":
-        if _empty(raw):
+        if is_empty(raw):
             return None, "必填"
         batch = _whole_number(raw)
         if batch is None or not 1 <= batch <= BATCH_MAX:
@@ -481,7 +463,7 @@ def _read_bases(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -> 
     seen: dict[str, int] = {}
     untitled: set[int] = set()
     for row_number, row in enumerate(rows, start=header.rows + 1):
-        if all(_empty(raw) for raw in row):
+        if all(is_empty(raw) for raw in row):
             continue
         _check_untitled(name, row_number, row, header, untitled, errors)
         data: dict[str, Any] = {}
@@ -556,7 +538,7 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
                      for index, key in header.keys.items() if key in indicators.BY_CODE]
     titled_width = max(header.titled, default=-1) + 1
     for row_number, row in enumerate(rows, start=header.rows + 1):
-        if all(_empty(raw) for raw in row):
+        if all(is_empty(raw) for raw in row):
             continue
         if len(row) > titled_width or len(header.titled) < titled_width:
             _check_untitled(name, row_number, row, header, untitled, errors)
@@ -567,9 +549,9 @@ def _read_reports(rows: Iterator[tuple | list], name: str, book: DataWorkbook) -
             errors.append(CellError(name, row_number, header.letters["base_code"],
                                     field_label("base_code"), message or "必填"))
         raw = row[year_index] if year_index < width else None
-        year = None if _empty(raw) else _whole_number(raw)
+        year = None if is_empty(raw) else _whole_number(raw)
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-            message = ("必填" if _empty(raw) else raw.message if type(raw) is _Note
+            message = ("必填" if is_empty(raw) else raw.message if type(raw) is _Note
                        else f"必须是{YEAR_MIN}至{YEAR_MAX}之间的年份")
             errors.append(CellError(name, row_number, header.letters["year"],
                                     field_label("year"), message))

@@ -35,11 +35,12 @@ from portal.sheet_layout import (
     page_setup,
     set_widths,
 )
+from portal.sheets import clean_text
 from portal.spreadsheet import number_cell, text_cell
 from portal.uploads import CORRUPT, Source, UploadRefused, UploadScan, binary, check_upload
 from reporting import indicators
 from reporting.indicators import InvalidValue, Value
-from reporting.workbook.data import CellError, ErrorList, _clean_text, read_report_upload
+from reporting.workbook.data import CellError, ErrorList, read_report_upload
 
 GUIDE_SHEET = "填报说明"
 FORM_SHEET = "填报表"
@@ -272,7 +273,7 @@ def read_fill_in(rows: list[list], *, base_code: str, year: int,
     scan_notes = scan_notes or {}
     code_column = len(COLUMNS) + 1
     value_column = len(COLUMNS) - 1
-    sheet_base = _clean_text(_cell(rows, 1, code_column))
+    sheet_base = clean_text(_cell(rows, 1, code_column))
     raw_year = _cell(rows, 2, code_column)
     if sheet_base != base_code:
         errors.append(CellError(FORM_SHEET, 2, None, "基地编码",
@@ -286,11 +287,11 @@ def read_fill_in(rows: list[list], *, base_code: str, year: int,
     values: dict[str, Value | None] = dict.fromkeys(indicators.ENTERED_CODES)
     seen: set[str] = set()
     for row_number in range(HEADER_ROW + 1, len(rows) + 1):
-        code = _clean_text(_cell(rows, row_number, code_column))
+        code = clean_text(_cell(rows, row_number, code_column))
         if not code:
             continue
         indicator = indicators.BY_CODE.get(code)
-        label = _clean_text(_cell(rows, row_number, 2)) or code
+        label = clean_text(_cell(rows, row_number, 2)) or code
         if indicator is None or code in seen:
             errors.append(CellError(FORM_SHEET, row_number, CODE_COLUMN, label,
                                     "隐藏列中的指标代码被改动，请重新下载填报表后填写"))
